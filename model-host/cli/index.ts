@@ -1,0 +1,5 @@
+/** Every `model-host` subcommand, in the order `--help` lists them. */
+import type { CliCommand } from './command';
+import { serveCommand } from './serve';
+
+export const cliCommands: CliCommand[] = [serveCommand];

@@ -1,0 +1,12 @@
+import type { CliCommand } from './command';
+import { serveStdio } from '../server/stdio-server';
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'Serve the Visual Coder protocol (JSON-RPC over stdio) to the extension',
+  usage: `model-host serve
+
+Speaks JSON-RPC 2.0 with Content-Length framing on stdin/stdout (the protocol in
+model-host/protocol.ts). Exits when stdin closes or on host/shutdown.`,
+  run: () => serveStdio(),
+};

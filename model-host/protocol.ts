@@ -1,0 +1,340 @@
+/**
+ * The one protocol between the extension (client) and the model host (server).
+ *
+ * Transport: vscode-jsonrpc over the host's stdin/stdout with Content-Length framing.
+ * Both sides import this module, so a method's name, parameters and result are declared once.
+ * Every message says who sends it and why. Cancellation of any request rides on the request's
+ * own token (`$/cancelRequest`), which the host turns into a cancel flag for the worker.
+ *
+ * Only types and `RequestType`/`NotificationType` objects live here: no behaviour, so the module is
+ * safe to bundle into the extension, the host and its worker.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+
+// ---------------------------------------------------------------------------------------------
+// Shared vocabulary
+
+/** Execution devices the host can run ONNX graphs on. */
+export type DeviceKind = 'webgpu' | 'cuda' | 'dml' | 'coreml' | 'cpu';
+/** What the user asked for (`visualCoder.device`); `auto` probes in order webgpu → cuda → dml → coreml → cpu. */
+export type DevicePreference = 'auto' | DeviceKind;
+export const DEVICE_PREFERENCES: readonly DevicePreference[] = ['auto', 'webgpu', 'cuda', 'dml', 'coreml', 'cpu'];
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/** One device as probed by the host. `available: false` always comes with the reason. */
+export interface DeviceInfo {
+  kind: DeviceKind;
+  available: boolean;
+  /** Why the device cannot be used (e.g. "Failed to get a WebGPU adapter: No supported adapters"). */
+  reason?: string;
+  /** Adapter or library description when known. */
+  detail?: string;
+}
+
+/** An inference engine compiled into this host. */
+export interface EngineInfo {
+  /** `vlm` (local ONNX vision-language models), `ocr` (PP-OCR), `remote` (OpenAI-compatible HTTP). */
+  id: string;
+  description: string;
+}
+
+/** The model the host currently serves, if any. */
+export interface ActiveModelInfo {
+  id: string;
+  displayName: string;
+  dir: string;
+  device: DeviceKind;
+}
+
+/** An image handed to a task: a file the host can read, or the bytes themselves. */
+export interface ImageInput {
+  /** Absolute path of an image file on the host's machine. */
+  path?: string;
+  /** Base64 of the encoded image (png, jpeg, gif, webp, bmp, svg), e.g. pasted into the panel. */
+  base64?: string;
+}
+
+/** Where a task's text comes from when it is not the local model. */
+export interface BackendConfig {
+  kind: 'local' | 'openai';
+  /** OpenAI-compatible base URL, e.g. `http://127.0.0.1:8000/v1` (kind `openai`). */
+  endpoint?: string;
+  /** Model name on that server (kind `openai`). */
+  model?: string;
+  /** Bearer token, read from VS Code's SecretStorage by the extension; never persisted by the host. */
+  apiKey?: string;
+  /** Longest image side sent to the server; larger images are downscaled first. */
+  maxImageSide?: number;
+}
+
+export interface GenerationOptions {
+  maxNewTokens?: number;
+  /** 0 or absent: greedy. */
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
+}
+
+/** Wall-clock figures of one run, in milliseconds unless named otherwise. */
+export interface Timings {
+  loadMs?: number;
+  preprocessMs?: number;
+  visionMs?: number;
+  prefillMs?: number;
+  decodeMs?: number;
+  decodeTokensPerSecond?: number;
+  totalMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// host/*: lifecycle
+
+export interface InitializeParams {
+  /** e.g. "vscode 1.100.3" or "cli". */
+  clientName: string;
+  /** `visualCoder.device`. */
+  device: DevicePreference;
+  /** Folder of installed models (`visualCoder.modelsDir` or the extension's global storage). */
+  modelsDir?: string;
+  /** Model to load lazily on the first task (an installed model id or an absolute folder). */
+  model?: string;
+  logLevel?: LogLevel;
+}
+
+export interface InitializeResult {
+  version: string;
+  pid: number;
+  /** Every device kind this platform could offer, each with availability and reason. */
+  devices: DeviceInfo[];
+  /** The device the host will use for the preference it was given. */
+  device: DeviceKind;
+  engines: EngineInfo[];
+  model?: ActiveModelInfo;
+}
+
+/** client → host, first message: who is asking and with which settings; answers what the host can do. */
+export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, void>('host/initialize');
+
+/** client → host: finish in-flight work quickly, answer, then exit with code 0. */
+export const ShutdownRequest = new RequestType0<void, void>('host/shutdown');
+
+export interface PingResult {
+  /** `process.hrtime` of the host in ms, to show the protocol loop is alive even while a worker is busy. */
+  hostTimeMs: number;
+  /** Jobs running or queued in the worker. */
+  busy: number;
+}
+/** client → host: liveness probe; must answer fast even while inference blocks the worker. */
+export const PingRequest = new RequestType0<PingResult, void>('host/ping');
+
+export interface LogParams {
+  level: LogLevel;
+  message: string;
+}
+/** host → client: a line for the "Visual Coder" log channel. */
+export const LogNotification = new NotificationType<LogParams>('host/log');
+
+export interface BusyParams {
+  /** Jobs running or queued. 0 means idle. */
+  busy: number;
+  /** What the running job is, for the status bar ("ui-to-code", "download"). */
+  label?: string;
+}
+/** host → client: the worker became busy or idle; drives the ready ⇄ busy state. */
+export const BusyNotification = new NotificationType<BusyParams>('host/busy');
+
+export interface BurnParams {
+  /** How long the worker spins the CPU. */
+  ms: number;
+}
+/**
+ * client → host, tests only (the host answers it only when started with VISUAL_CODER_TEST=1):
+ * burn the worker thread's CPU so a test can prove the protocol loop stays responsive.
+ */
+export const DebugBurnRequest = new RequestType<BurnParams, { burnedMs: number }, void>('debug/burn');
+
+// ---------------------------------------------------------------------------------------------
+// models/*: registry, store, downloads
+
+export interface ModelPresetInfo {
+  id: string;
+  displayName: string;
+  family: 'deepseek-vl' | 'deepseek-vl-hybrid' | 'janus' | 'qwen2-vl' | 'ocr' | string;
+  repo: string;
+  revision: string;
+  sizeBytes: number;
+  licence: string;
+  licenceUrl?: string;
+  minGpuMemoryGb: number;
+  goodAt: string;
+  installed: boolean;
+}
+
+export interface InstalledModelInfo {
+  id: string;
+  dir: string;
+  family: string;
+  /** Files whose size and sha256 were verified, from the store manifest. */
+  verifiedFiles: number;
+  /** True when the folder is a local registration, not a download. */
+  local: boolean;
+}
+
+export interface ModelsListResult {
+  presets: ModelPresetInfo[];
+  installed: InstalledModelInfo[];
+  recommended?: { id: string; reason: string };
+}
+/** client → host: presets, installed models and the recommendation for this machine. */
+export const ModelsListRequest = new RequestType<{ store?: string }, ModelsListResult, void>('models/list');
+
+export interface ModelsPullParams {
+  /** A preset id or a hub repository `org/name[@revision]`. */
+  id: string;
+  store?: string;
+}
+export interface ModelsPullResult {
+  id: string;
+  dir: string;
+  files: number;
+  bytes: number;
+}
+/** client → host: download (resumably) and verify a model; progress via `models/progress`; cancellable. */
+export const ModelsPullRequest = new RequestType<ModelsPullParams, ModelsPullResult, void>('models/pull');
+
+export interface FileProgress {
+  path: string;
+  doneBytes: number;
+  totalBytes: number;
+}
+export interface ModelsProgressParams {
+  id: string;
+  phase: 'listing' | 'downloading' | 'verifying' | 'converting' | 'done';
+  doneBytes: number;
+  totalBytes: number;
+  bytesPerSecond: number;
+  etaSeconds?: number;
+  files: FileProgress[];
+  message?: string;
+}
+/** host → client: progress of a running pull. */
+export const ModelsProgressNotification = new NotificationType<ModelsProgressParams>('models/progress');
+
+/** client → host: re-hash an installed model against its manifest. */
+export const ModelsVerifyRequest = new RequestType<{ id: string; store?: string }, { ok: boolean; problems: string[] }, void>('models/verify');
+/** client → host: delete an installed model (not a registered local folder's files). */
+export const ModelsRemoveRequest = new RequestType<{ id: string; store?: string }, { removed: boolean }, void>('models/remove');
+/** client → host: register a folder the user already has as a model. */
+export const ModelsRegisterRequest = new RequestType<{ dir: string; id?: string; store?: string }, InstalledModelInfo, void>('models/register');
+
+/** client → host: make a model the active one (loaded lazily on the next task). */
+export const ModelsSelectRequest = new RequestType<{ id: string }, { model: ActiveModelInfo }, void>('models/select');
+
+// ---------------------------------------------------------------------------------------------
+// task/*: the visual coding tasks
+
+export interface TaskOptionInfo {
+  /** e.g. `stack`, `library`, `target`. */
+  name: string;
+  title: string;
+  choices: { id: string; title: string; language: string }[];
+  default: string;
+}
+
+export interface TaskInfo {
+  id: string;
+  title: string;
+  /** The VS Code language id of the output (`markdown` for explanations); per choice when options exist. */
+  language: string;
+  options: TaskOptionInfo[];
+  /** Which engines can run it (`vlm`, `ocr`, `remote`). */
+  engines: string[];
+}
+/** client → host: the task registry, for quick picks. */
+export const TaskListRequest = new RequestType0<TaskInfo[], void>('task/list');
+
+export interface TaskRunParams {
+  /** Chosen by the client; tags the `task/delta` notifications of this run. */
+  runId: string;
+  taskId: string;
+  image: ImageInput;
+  /** Option name → choice id, e.g. `{ stack: 'react-tailwind' }`. */
+  options?: Record<string, string>;
+  /** Extra instruction from the user, appended to the task's prompt. */
+  instruction?: string;
+  generation?: GenerationOptions;
+  backend?: BackendConfig;
+  /** Put OCR-detected text with positions into the prompt (`visualCoder.ocrAugmentedPrompts`). */
+  ocrAugment?: boolean;
+}
+
+export interface TaskDeltaParams {
+  runId: string;
+  /** New raw model text since the last delta. */
+  text: string;
+}
+/** host → client: streamed text of a running task. */
+export const TaskDeltaNotification = new NotificationType<TaskDeltaParams>('task/delta');
+
+export interface OcrLineInfo {
+  text: string;
+  confidence: number;
+  /** [x0, y0, x1, y1] in image pixels. */
+  box: [number, number, number, number];
+  /** Character offsets in `text` whose confidence is low. */
+  lowConfidence?: number[];
+}
+
+export interface TaskRunResult {
+  runId: string;
+  /** Everything the model produced. */
+  raw: string;
+  /** After the task's post-processor: the code block, or Markdown for explanations. */
+  output: string;
+  language: string;
+  finishReason: 'stop' | 'length' | 'cancelled';
+  tokens?: number[];
+  device?: DeviceKind | 'remote';
+  model?: string;
+  timings: Timings;
+  /** For OCR tasks: the lines with confidence and boxes. */
+  lines?: OcrLineInfo[];
+}
+/** client → host: run a task on an image; deltas stream as `task/delta`; cancelling keeps the partial text in the result. */
+export const TaskRunRequest = new RequestType<TaskRunParams, TaskRunResult, void>('task/run');
+
+// ---------------------------------------------------------------------------------------------
+// Images from outside the editor
+
+export interface ClipboardImageResult {
+  /** A PNG file the host wrote from the clipboard. */
+  path: string;
+  width: number;
+  height: number;
+}
+/** client → host: read an image from the system clipboard with the platform's tool. */
+export const ClipboardReadImageRequest = new RequestType0<ClipboardImageResult, void>('clipboard/readImage');
+
+// ---------------------------------------------------------------------------------------------
+// remote/*: OpenAI-compatible servers
+
+/** client → host: `GET {endpoint}/models` of an OpenAI-compatible server, for a quick pick. */
+export const RemoteListModelsRequest = new RequestType<{ endpoint: string; apiKey?: string }, { models: string[] }, void>('remote/listModels');
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** JSON-RPC error codes the host uses, beside the standard ones. */
+export const HostErrorCodes = {
+  /** The input image could not be used (unreadable, too large, not an image). */
+  BadImage: -32010,
+  /** No model is installed or selected; the client should offer a download. */
+  NoModel: -32011,
+  /** A model folder or download is broken. */
+  BadModel: -32012,
+  /** A remote server refused or failed. */
+  Remote: -32013,
+  /** The request was cancelled by the client. */
+  Cancelled: -32800,
+} as const;

