@@ -293,7 +293,9 @@ export interface TaskRunResult {
   /** After the task's post-processor: the code block, or Markdown for explanations. */
   output: string;
   language: string;
-  finishReason: 'stop' | 'length' | 'cancelled';
+  /** `error`: the output stopped early (e.g. a remote stream cut off); `raw` keeps what came, `error` says why. */
+  finishReason: 'stop' | 'length' | 'cancelled' | 'error';
+  error?: string;
   tokens?: number[];
   device?: DeviceKind | 'remote';
   model?: string;

@@ -38,7 +38,9 @@ export interface GenerateContext {
 export interface GenerateOutput {
   text: string;
   tokens?: number[];
-  finishReason: 'stop' | 'length' | 'cancelled';
+  /** `error`: the output stopped early (e.g. a remote stream cut off); `text` keeps what came, `error` says why. */
+  finishReason: 'stop' | 'length' | 'cancelled' | 'error';
+  error?: string;
   timings: Timings;
 }
 
