@@ -1,0 +1,220 @@
+/**
+ * DeepSeek-VL preprocessing against values computed here independently: a direct, per-pixel evaluation of
+ * Pillow's bicubic resampling and of Hugging Face's pad/rescale/normalise steps (no shared code with the
+ * implementation), cross-checked against libvips (sharp) where both agree on the kernel (downscaling).
+ * Images: test/fixtures/images (landscape PNG, EXIF-rotated JPEG, RGBA PNG, 16-bit grey PNG).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import sharp from 'sharp';
+import { loadImageForModel, decodeLoadedImage } from '../../model-host/engines/vlm/preprocess-load-image';
+import {
+  CLIP_MEAN,
+  CLIP_STD,
+  defaultDeepseekVlProcessorConfig,
+  preprocessForDeepseekVl,
+  type DeepseekVlProcessorConfig,
+} from '../../model-host/engines/vlm/preprocess';
+import { resizeBicubicLikePil } from '../../model-host/engines/vlm/preprocess-resample';
+
+const IMAGES = path.resolve(__dirname, '..', 'fixtures', 'images');
+const img = (name: string) => path.join(IMAGES, name);
+
+// ---- independent reference -------------------------------------------------------------------
+
+interface Px { w: number; h: number; at(x: number, y: number, c: number): number }
+
+/** Pillow's bicubic weights for output index `o` (a = -0.5, stretched when downscaling), as fixed-point ints. */
+function pilTaps(inSize: number, outSize: number, o: number): Array<[number, number]> {
+  const scale = inSize / outSize;
+  const fs = scale > 1 ? scale : 1;
+  const centre = (o + 0.5) * scale;
+  const first = Math.max(0, Math.trunc(centre - 2 * fs + 0.5));
+  const end = Math.min(inSize, Math.trunc(centre + 2 * fs + 0.5));
+  const kern = (t: number) => {
+    t = Math.abs(t);
+    return t < 1 ? 1.5 * t ** 3 - 2.5 * t ** 2 + 1 : t < 2 ? -0.5 * t ** 3 + 2.5 * t ** 2 - 4 * t + 2 : 0;
+  };
+  const ws: number[] = [];
+  for (let i = first; i < end; i++) ws.push(kern((i - centre + 0.5) / fs));
+  const total = ws.reduce((a, b) => a + b, 0);
+  return ws.map((w, k) => {
+    const q = (w / total) * 4194304;
+    return [first + k, q < 0 ? Math.ceil(q - 0.5) : Math.floor(q + 0.5)];
+  });
+}
+
+function pilSum(taps: Array<[number, number]>, value: (i: number) => number): number {
+  let acc = 2097152;
+  for (const [i, k] of taps) acc += value(i) * k;
+  return Math.min(255, Math.max(0, Math.floor(acc / 4194304)));
+}
+
+function refResize(src: Px, W: number, H: number): Px {
+  let cur = src;
+  if (W !== cur.w) {
+    const prev = cur;
+    const vals: number[] = [];
+    for (let y = 0; y < prev.h; y++) {
+      for (let x = 0; x < W; x++) {
+        const taps = pilTaps(prev.w, W, x);
+        for (let c = 0; c < 3; c++) vals.push(pilSum(taps, (i) => prev.at(i, y, c)));
+      }
+    }
+    cur = { w: W, h: prev.h, at: (x, y, c) => vals[(y * W + x) * 3 + c] };
+  }
+  if (H !== cur.h) {
+    const prev = cur;
+    const vals: number[] = [];
+    for (let y = 0; y < H; y++) {
+      const taps = pilTaps(prev.h, H, y);
+      for (let x = 0; x < prev.w; x++) for (let c = 0; c < 3; c++) vals.push(pilSum(taps, (i) => prev.at(x, i, c)));
+    }
+    cur = { w: prev.w, h: H, at: (x, y, c) => vals[(y * prev.w + x) * 3 + c] };
+  }
+  return cur;
+}
+
+/** HF DeepseekVL(Hybrid)ImageProcessor.resize + pad_to_square, written out directly. */
+function refResizePad(src: Px, size: number, bg: number[]): Px {
+  const longer = Math.max(src.w, src.h);
+  const h = Math.max(Math.floor((src.h * size) / longer), 14);
+  const w = Math.max(Math.floor((src.w * size) / longer), 14);
+  const r = refResize(src, w, h);
+  const top = Math.floor((size - h) / 2);
+  const left = Math.floor((size - w) / 2);
+  return {
+    w: size,
+    h: size,
+    at: (x, y, c) => (x >= left && x < left + w && y >= top && y < top + h ? r.at(x - left, y - top, c) : bg[c]),
+  };
+}
+
+function refNormalize(p: Px, mean: readonly number[], std: readonly number[]): Float64Array {
+  const out = new Float64Array(3 * p.w * p.h);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < p.h; y++) for (let x = 0; x < p.w; x++) out[(c * p.h + y) * p.w + x] = (p.at(x, y, c) / 255 - mean[c]) / std[c];
+  }
+  return out;
+}
+
+async function pixelsOf(file: string): Promise<Px & { raw: Uint8Array }> {
+  const { data, info } = await sharp(await (await loadImageForModel(file)).png).raw().toBuffer({ resolveWithObject: true });
+  return { w: info.width, h: info.height, raw: data, at: (x, y, c) => data[(y * info.width + x) * info.channels + c] };
+}
+
+function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const TINY_HYBRID: DeepseekVlProcessorConfig = defaultDeepseekVlProcessorConfig({
+  model_type: 'deepseek_vl_hybrid',
+  vision_config: { image_size: 64 },
+  high_res_vision_config: { image_size: 128 },
+});
+const TINY_PLAIN: DeepseekVlProcessorConfig = defaultDeepseekVlProcessorConfig({ model_type: 'deepseek_vl', vision_config: { image_size: 64 } });
+const HALF = [0.5, 0.5, 0.5];
+
+// ---- tests -------------------------------------------------------------------------------------
+
+test('resampler matches the reference evaluation of Pillow bicubic, down and up', async () => {
+  const src = await pixelsOf(img('landscape-150x90.png'));
+  for (const [W, H] of [[64, 38], [150, 33], [211, 90], [300, 180], [7, 5]]) {
+    const mine = resizeBicubicLikePil({ data: src.raw, width: src.w, height: src.h }, W, H);
+    const ref = refResize(src, W, H);
+    const expected: number[] = [];
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < 3; c++) expected.push(ref.at(x, y, c));
+    assert.equal(maxAbs(mine.data, expected), 0, `resize to ${W}x${H}`);
+  }
+});
+
+test('downscaling agrees with libvips cubic (an unrelated implementation) within 3 levels', async () => {
+  const loaded = await loadImageForModel(img('landscape-150x90.png'));
+  const rgb = await decodeLoadedImage(loaded);
+  const mine = resizeBicubicLikePil(rgb, 64, 38);
+  const vips = await sharp(loaded.png).resize(64, 38, { kernel: 'cubic', fit: 'fill' }).raw().toBuffer();
+  assert.ok(maxAbs(mine.data, vips) <= 3);
+});
+
+test('plain DeepSeek-VL: landscape image → 64×64 SigLIP input, centred on 127 grey, mean=std=0.5', async () => {
+  const src = await pixelsOf(img('landscape-150x90.png'));
+  const out = await preprocessForDeepseekVl(await loadImageForModel(img('landscape-150x90.png')), TINY_PLAIN);
+  assert.equal(out.highResPixelValues, undefined);
+  assert.deepEqual(out.pixelValues.dims, [1, 3, 64, 64]);
+  const ref = refNormalize(refResizePad(src, 64, [127, 127, 127]), HALF, HALF);
+  assert.ok(maxAbs(out.pixelValues.data, ref) < 1e-6);
+  // 150x90 → 64x38: rows 0..12 and 51..63 are padding: (127/255 - 0.5) / 0.5
+  assert.ok(Math.abs(out.pixelValues.data[0] - (127 / 255 - 0.5) / 0.5) < 1e-6);
+  assert.ok(Math.abs(out.pixelValues.data[63 * 64] - (127 / 255 - 0.5) / 0.5) < 1e-6);
+  assert.notEqual(out.pixelValues.data[13 * 64 + 5], out.pixelValues.data[0]);
+});
+
+test('hybrid: SAM input padded with int(CLIP mean*255), SigLIP input resized from the SAM square', async () => {
+  const file = img('gray16-21x35.png');
+  const src = await pixelsOf(file);
+  const out = await preprocessForDeepseekVl(await loadImageForModel(file), TINY_HYBRID);
+  assert.deepEqual(out.highResPixelValues?.dims, [1, 3, 128, 128]);
+  assert.deepEqual(out.pixelValues.dims, [1, 3, 64, 64]);
+  const highPx = refResizePad(src, 128, [122, 116, 104]);
+  assert.ok(maxAbs(out.highResPixelValues!.data, refNormalize(highPx, CLIP_MEAN, CLIP_STD)) < 1e-5);
+  const lowPx = refResize(highPx, 64, 64);
+  assert.ok(maxAbs(out.pixelValues.data, refNormalize(lowPx, HALF, HALF)) < 1e-6);
+  // Portrait 21x35 → 76x128 at high res: column 0 is padding in the SAM colour.
+  for (let c = 0; c < 3; c++) {
+    const v = out.highResPixelValues!.data[c * 128 * 128];
+    assert.ok(Math.abs(v - ([122, 116, 104][c] / 255 - CLIP_MEAN[c]) / CLIP_STD[c]) < 1e-5);
+  }
+});
+
+test('full-size 384/1024 hybrid geometry on a landscape image', async () => {
+  const file = img('landscape-150x90.png');
+  const src = await pixelsOf(file);
+  const config = defaultDeepseekVlProcessorConfig({ model_type: 'deepseek_vl_hybrid' });
+  const out = await preprocessForDeepseekVl(await loadImageForModel(file), config);
+  assert.deepEqual(out.pixelValues.dims, [1, 3, 384, 384]);
+  assert.deepEqual(out.highResPixelValues?.dims, [1, 3, 1024, 1024]);
+  const highPx = refResizePad(src, 1024, [122, 116, 104]);
+  assert.ok(maxAbs(out.pixelValues.data, refNormalize(refResize(highPx, 384, 384), HALF, HALF)) < 1e-6);
+});
+
+test('EXIF orientation is applied before anything else', async () => {
+  const loaded = await loadImageForModel(img('exif-rotated-48x32-o6.jpg'));
+  // Stored 48x32 with a red block at the top-left; orientation 6 displays it rotated 90° clockwise.
+  assert.equal(loaded.width, 32);
+  assert.equal(loaded.height, 48);
+  const rgb = await decodeLoadedImage(loaded);
+  const at = (x: number, y: number) => Array.from(rgb.data.subarray((y * 32 + x) * 3, (y * 32 + x) * 3 + 3));
+  const topRight = at(29, 3);
+  assert.ok(topRight[0] > 200 && topRight[1] < 60 && topRight[2] < 60, `top-right ${topRight}`);
+  const topLeft = at(2, 3);
+  assert.ok(topLeft[0] < 60, `top-left ${topLeft}`);
+});
+
+test('alpha is flattened on white and grey becomes three equal channels', async () => {
+  const alpha = await decodeLoadedImage(await loadImageForModel(img('alpha-40x24.png')));
+  assert.deepEqual(Array.from(alpha.data.subarray(0, 3)), [0, 0, 255]);
+  assert.deepEqual(Array.from(alpha.data.subarray(39 * 3, 40 * 3)), [255, 255, 255]);
+  const half = Array.from(alpha.data.subarray(20 * 3, 21 * 3));
+  assert.ok(half[0] > 100 && half[0] < 160 && half[0] === half[1], `half-transparent black on white ${half}`);
+  const grey = await decodeLoadedImage(await loadImageForModel(img('gray16-21x35.png')));
+  assert.equal(grey.data.length, 21 * 35 * 3);
+  let distinct = 0;
+  for (let i = 0; i < grey.data.length; i += 3) {
+    assert.equal(grey.data[i], grey.data[i + 1]);
+    assert.equal(grey.data[i], grey.data[i + 2]);
+    if (grey.data[i] !== grey.data[0]) distinct++;
+  }
+  assert.ok(distinct > 0, '16-bit values survived as 8-bit greys');
+});
+
+test('bad input says what is wrong', async () => {
+  await assert.rejects(loadImageForModel(Buffer.from('not an image'), 'paste'), /Cannot decode paste as an image/);
+  await assert.rejects(loadImageForModel(img('missing.png')), /Cannot read the image file .*missing\.png/);
+  const loaded = await loadImageForModel(img('alpha-40x24.png'));
+  await assert.rejects(preprocessForDeepseekVl(loaded, { ...TINY_PLAIN, size: { height: 64, width: 32 } }), /size must be square/);
+  await assert.rejects(preprocessForDeepseekVl(loaded, { ...TINY_PLAIN, image_mean: [0.5] }), /image_mean must be three numbers/);
+});
