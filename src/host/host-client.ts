@@ -13,6 +13,8 @@ export interface HostStateChange {
   info?: InitializeResult;
   /** Set in `crashed`/`stopped`: why. */
   reason?: string;
+  /** Set in `crashed` when the supervisor stopped restarting (too many crashes in a short window). */
+  gaveUp?: boolean;
 }
 
 export interface Disposable {

@@ -26,8 +26,9 @@ export const registerLifecycleHandlers: HandlerModule = (services) => {
   connection.onRequest(ShutdownRequest, async () => {
     services.log('info', 'shutdown requested');
     await services.worker.dispose();
-    // Exit after the response has been written.
-    setImmediate(() => process.exit(0));
+    // Exit after the response has been written: the JSON-RPC writer queues it after this handler
+    // returns, so wait a moment, then for stdout to flush.
+    setTimeout(() => process.stdout.write('', () => process.exit(0)), 20);
   });
 
   connection.onRequest(PingRequest, () => ({ hostTimeMs: performance.now(), busy: services.worker.busy }));

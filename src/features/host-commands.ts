@@ -1,0 +1,58 @@
+/**
+ * Commands about the model host itself: restart it, show the log, show what it runs on; and the
+ * "gave up" message with its Restart / Show Logs buttons.
+ */
+import type { FeatureDeps } from './feature-deps';
+import type { InitializeResult } from '../../model-host/protocol';
+
+/** The part of the supervisor these commands need beyond HostClient. */
+export interface HostControl {
+  restart(): Promise<InitializeResult>;
+  readonly pid: number | undefined;
+}
+
+export function registerHostCommands(deps: FeatureDeps, control: HostControl): void {
+  const { vs, context, log, host } = deps;
+
+  const restart = async () => {
+    log.info('restart of the model host requested');
+    try {
+      await vs.window.withProgress({ location: vs.ProgressLocation.Window, title: 'Restarting the Visual Coder model host' }, () => control.restart());
+    } catch (err) {
+      void vs.window.showErrorMessage(`Visual Coder: the model host did not restart: ${(err as Error).message}`, 'Show Logs').then((c) => c && log.show());
+    }
+  };
+
+  context.subscriptions.push(
+    vs.commands.registerCommand('visualCoder.restartModelHost', restart),
+    vs.commands.registerCommand('visualCoder.showLogs', () => log.show()),
+    vs.commands.registerCommand('visualCoder.showHostInfo', async () => {
+      let info: InitializeResult;
+      try {
+        info = await host.whenReady();
+      } catch (err) {
+        void vs.window.showErrorMessage(`Visual Coder: the model host is not running: ${(err as Error).message}`, 'Restart', 'Show Logs').then((c) =>
+          c === 'Restart' ? restart() : c === 'Show Logs' ? log.show() : undefined,
+        );
+        return;
+      }
+      const text = formatHostInfo(info);
+      log.info(`host info: ${text}`);
+      void vs.window.showInformationMessage(text);
+      return info;
+    }),
+    host.onDidChangeState((change) => {
+      if (change.state !== 'crashed' || !change.gaveUp) return;
+      void vs.window.showErrorMessage(change.reason ?? 'The Visual Coder model host crashed too often.', 'Restart', 'Show Logs').then((choice) => {
+        if (choice === 'Restart') return restart();
+        if (choice === 'Show Logs') log.show();
+      });
+    }),
+  );
+}
+
+/** One line for the information message and the log (e2e tests read it from either). */
+export function formatHostInfo(info: InitializeResult): string {
+  const devices = info.devices.map((d) => (d.available ? `${d.kind}: available${d.detail ? ` (${d.detail})` : ''}` : `${d.kind}: unavailable (${d.reason ?? 'no reason given'})`));
+  return `Visual Coder model host ${info.version}, pid ${info.pid}, device ${info.device}; devices: ${devices.join('; ')}; engines: ${info.engines.map((e) => e.id).join(', ') || 'none'}`;
+}
