@@ -4,7 +4,9 @@
  */
 import type { JobHandler } from './job-context';
 import { burnCpu } from './burn-job';
+import { taskJob } from '../tasks/task-job';
 
 export const jobHandlers: Record<string, JobHandler> = {
   burn: burnCpu,
+  task: taskJob,
 };

@@ -1,5 +1,7 @@
 /** Every protocol handler module of the host, registered in this order at start. */
 import type { HandlerModule } from '../host-services';
 import { registerLifecycleHandlers } from './lifecycle';
+import { registerTaskHandlers } from './tasks';
+import { registerClipboardHandlers } from './clipboard';
 
-export const handlerModules: HandlerModule[] = [registerLifecycleHandlers];
+export const handlerModules: HandlerModule[] = [registerLifecycleHandlers, registerTaskHandlers, registerClipboardHandlers];

@@ -1,0 +1,89 @@
+/**
+ * Every visual coding task the host can run, in the order quick picks show them, and the prompt
+ * a task gives each model family.
+ */
+import type { ChatPrompt } from '../engines/engine';
+import type { TaskInfo } from '../protocol';
+import { type PromptFamily, type TaskDefinition, languageFor, toTaskInfo } from './task-definition';
+import { uiToCode } from './ui-to-code';
+import { chartToCode } from './chart-to-code';
+import { flowchartToCode } from './flowchart-to-code';
+import { explainCodeImage, findBugInCodeImage, transcribeCode } from './code-image-tasks';
+import { formulaToLatex, tableToMarkdown } from './formula-table-tasks';
+
+export const TASKS: readonly TaskDefinition[] = [
+  uiToCode,
+  chartToCode,
+  flowchartToCode,
+  explainCodeImage,
+  findBugInCodeImage,
+  formulaToLatex,
+  tableToMarkdown,
+  transcribeCode,
+];
+
+export function listTasks(): TaskInfo[] {
+  return TASKS.map(toTaskInfo);
+}
+
+export class UnknownTaskError extends Error {}
+
+export function getTask(id: string): TaskDefinition {
+  const task = TASKS.find((t) => t.id === id);
+  if (!task) throw new UnknownTaskError(`unknown task "${id}"; known tasks: ${TASKS.map((t) => t.id).join(', ')}`);
+  return task;
+}
+
+/**
+ * The option choice to use: the one asked for when the task knows it, else the default. An
+ * unknown choice is an error (a typo should not silently give HTML instead of Vue).
+ */
+export function resolveChoice(task: TaskDefinition, options: Record<string, string> = {}): string {
+  if (!task.option) {
+    const extra = Object.keys(options);
+    if (extra.length) throw new UnknownTaskError(`task "${task.id}" takes no options (got ${extra.join(', ')})`);
+    return '';
+  }
+  for (const name of Object.keys(options)) {
+    if (name !== task.option.name) throw new UnknownTaskError(`task "${task.id}" has no option "${name}"; its option is "${task.option.name}"`);
+  }
+  const choice = options[task.option.name] ?? task.option.default;
+  if (!task.option.choices.some((c) => c.id === choice)) {
+    throw new UnknownTaskError(`"${choice}" is not a ${task.option.name} of task "${task.id}"; choose one of ${task.option.choices.map((c) => c.id).join(', ')}`);
+  }
+  return choice;
+}
+
+/** Engine family (as the engine reports it) → the prompt family it gets. */
+export function promptFamilyOf(engineFamily: string): PromptFamily {
+  if (engineFamily.startsWith('deepseek-vl')) return 'deepseek-vl';
+  if (engineFamily.startsWith('janus')) return 'janus';
+  if (engineFamily.startsWith('qwen2')) return 'qwen2-vl';
+  return 'generic';
+}
+
+export interface PromptRequest {
+  task: TaskDefinition;
+  choice: string;
+  family: PromptFamily;
+  /** OCR text of the image, one detected line per line, when OCR augmentation is on. */
+  ocrText?: string;
+  /** The user's extra instruction. */
+  instruction?: string;
+}
+
+/** The chat prompt for a task run: family-specific instruction, OCR text, user instruction. */
+export function buildPrompt(request: PromptRequest): ChatPrompt {
+  const prompt = request.task.prompt(request.choice);
+  const small = request.family === 'deepseek-vl' || request.family === 'janus';
+  const parts = [small ? prompt.short : prompt.detailed];
+  if (request.ocrText?.trim()) {
+    // Text-augmented prompting (Design2Code): small models cannot read small text at 384 px.
+    parts.push(`The text in the image, as read by OCR (top to bottom):\n${request.ocrText.trim()}`);
+  }
+  if (request.instruction?.trim()) parts.push(request.instruction.trim());
+  // DeepSeek-VL and Janus chat templates bring their own system prompt; a custom one confuses the 1B models.
+  return small ? { user: parts.join('\n\n') } : { system: prompt.system, user: parts.join('\n\n') };
+}
+
+export { languageFor };
