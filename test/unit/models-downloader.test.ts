@@ -1,0 +1,207 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { TestHub } from '../fixtures/hub/hub-server';
+import { pullModel } from '../../model-host/models/downloader';
+import { parseModelRef } from '../../model-host/models/registry';
+import { ModelStore, resolveModelDir } from '../../model-host/models/store';
+import { ModelError } from '../../model-host/models/errors';
+import type { ModelsProgressParams } from '../../model-host/protocol';
+
+let hub: TestHub;
+const files = {
+  'config.json': JSON.stringify({ model_type: 'tiny' }),
+  'tokenizer.json': '{"vocab":{}}',
+  'model-00001-of-00002.safetensors': randomBytes(300_000),
+  'model-00002-of-00002.safetensors': randomBytes(200_000),
+  'onnx/decoder.onnx': randomBytes(150_000),
+};
+
+before(async () => {
+  hub = await TestHub.start();
+  hub.addRepo('org/tiny', files);
+  hub.addRepo('org/gated', files, { token: 'secret-token' });
+});
+after(() => hub.close());
+
+function tmpStore(): ModelStore {
+  return new ModelStore(fs.mkdtempSync(path.join(os.tmpdir(), 'vc-models-')));
+}
+
+function pull(store: ModelStore, id: string, extra: Partial<Parameters<typeof pullModel>[0]> = {}) {
+  return pullModel({ ref: parseModelRef(id), store, env: { HF_ENDPOINT: hub.url }, retryDelayMs: 10, ...extra });
+}
+
+function assertInstalled(store: ModelStore, id: string) {
+  const dir = store.modelDir(id);
+  for (const [p, content] of Object.entries(files)) {
+    assert.deepEqual(fs.readFileSync(path.join(dir, p)), Buffer.isBuffer(content) ? content : Buffer.from(content), p);
+    assert.equal(fs.existsSync(path.join(dir, `${p}.partial`)), false);
+  }
+  const manifest = store.readManifest(id);
+  assert.equal(manifest?.complete, true);
+  assert.equal(manifest?.files.length, Object.keys(files).length);
+  const big = manifest?.files.find((f) => f.path === 'model-00001-of-00002.safetensors');
+  assert.equal(big?.sha256, TestHub.sha256(files['model-00001-of-00002.safetensors']));
+}
+
+test('a multi-file pull downloads every file in the hub layout, verifies it and reports progress', async () => {
+  const store = tmpStore();
+  const events: ModelsProgressParams[] = [];
+  const result = await pull(store, 'org/tiny', { onProgress: (p) => events.push(p), progressIntervalMs: 0 });
+  assert.equal(result.id, 'org--tiny');
+  assert.equal(result.files, 5);
+  assertInstalled(store, 'org--tiny');
+  assert.equal(resolveModelDir('org--tiny', store.root), store.modelDir('org--tiny'));
+  const total = Object.values(files).reduce((n, c) => n + c.length, 0);
+  const last = events[events.length - 1];
+  assert.equal(last.phase, 'done');
+  assert.equal(last.doneBytes, total);
+  assert.equal(last.totalBytes, total);
+  assert.ok(events.some((e) => e.phase === 'downloading' && e.doneBytes > 0 && e.doneBytes < total), 'intermediate progress');
+  // A second pull finds everything verified and downloads nothing.
+  const before = hub.requests.length;
+  const again = await pull(store, 'org/tiny');
+  assert.equal(again.downloadedBytes, 0);
+  assert.equal(hub.requests.length - before, 1, 'only the listing');
+});
+
+test('a connection dropped mid-file resumes with Range from the bytes on disk and verifies', async () => {
+  const store = tmpStore();
+  hub.dropAfter.set('model-00001-of-00002.safetensors', 100_000);
+  const logs: string[] = [];
+  await pull(store, 'org/tiny', { log: (m) => logs.push(m) });
+  const ranges = hub.rangeRequests('model-00001-of-00002.safetensors');
+  assert.ok(ranges.length >= 1, 'the server saw a Range request');
+  const from = Number(/bytes=(\d+)-/.exec(ranges[ranges.length - 1].range!)![1]);
+  // Whatever reached the disk before the cut (the socket may lose its last buffered bytes) is kept.
+  assert.ok(from > 0 && from <= 100_000, `resumed from ${from}`);
+  assert.ok(logs.some((l) => l.includes(`resuming from byte ${from} of 300000`)), logs.join('\n'));
+  assertInstalled(store, 'org--tiny');
+});
+
+test('a server that ignores Range restarts the file and still verifies', async () => {
+  const store = tmpStore();
+  hub.dropAfter.set('onnx/decoder.onnx', 40_000);
+  hub.ignoreRange = true;
+  try {
+    const logs: string[] = [];
+    await pull(store, 'org/tiny', { log: (m) => logs.push(m) });
+    assert.ok(logs.some((l) => /ignored the Range request/.test(l)), logs.join('\n'));
+    assertInstalled(store, 'org--tiny');
+  } finally {
+    hub.ignoreRange = false;
+  }
+});
+
+test('bytes that do not match the sha256 are rejected with both hashes and not installed', async () => {
+  const store = tmpStore();
+  hub.corrupt.add('model-00002-of-00002.safetensors');
+  try {
+    await assert.rejects(pull(store, 'org/tiny'), (err: ModelError) => {
+      assert.equal(err.kind, 'checksum');
+      assert.match(err.message, /model-00002-of-00002\.safetensors/);
+      assert.match(err.message, new RegExp(TestHub.sha256(files['model-00002-of-00002.safetensors'])));
+      assert.match(err.message, /sha256 [0-9a-f]{64}, expected/);
+      return true;
+    });
+  } finally {
+    hub.corrupt.clear();
+  }
+  const dir = store.modelDir('org--tiny');
+  assert.equal(fs.existsSync(path.join(dir, 'model-00002-of-00002.safetensors')), false);
+  assert.equal(fs.existsSync(path.join(dir, 'model-00002-of-00002.safetensors.partial')), false);
+  assert.equal(store.readManifest('org--tiny')?.complete, false);
+  assert.throws(() => resolveModelDir('org--tiny', store.root), /not installed/);
+});
+
+test('404 for a repository and 401 for a gated one give clear errors; HF_TOKEN opens the gated one', async () => {
+  const store = tmpStore();
+  await assert.rejects(pull(store, 'org/missing'), (err: ModelError) => err.kind === 'not-found' && /org\/missing@main.*HTTP 404/.test(err.message));
+  await assert.rejects(pull(store, 'org/tiny@v9'), /HTTP 404/);
+  await assert.rejects(pull(store, 'org/gated'), (err: ModelError) => err.kind === 'auth' && /HTTP 401/.test(err.message) && /HF_TOKEN/.test(err.message));
+  await assert.rejects(pull(store, 'org/gated', { env: { HF_ENDPOINT: hub.url, HF_TOKEN: 'wrong' } }), /HF_TOKEN is set but the hub refused it/);
+  await pull(store, 'org/gated', { env: { HF_ENDPOINT: hub.url, HF_TOKEN: 'secret-token' } });
+  const auth = hub.requests.filter((r) => r.path.includes('org/gated') && r.authorization === 'Bearer secret-token');
+  assert.ok(auth.length > 0);
+  assert.equal(store.readManifest('org--gated')?.complete, true);
+});
+
+test('not enough free space stops the pull before any download, saying how much is needed', async () => {
+  const store = tmpStore();
+  const before = hub.requests.length;
+  await assert.rejects(pull(store, 'org/tiny', { freeBytes: async () => 1000 }), (err: ModelError) => {
+    assert.equal(err.kind, 'disk-full');
+    assert.match(err.message, /Not enough free disk space.*needs 635 KB more, 1000 B are free/);
+    return true;
+  });
+  assert.equal(hub.requests.length - before, 1, 'only the listing was fetched');
+});
+
+test('cancelling keeps partial files that a second pull completes', async () => {
+  const store = tmpStore();
+  hub.chunkDelayMs = 5;
+  const controller = new AbortController();
+  try {
+    await assert.rejects(
+      pull(store, 'org/tiny', {
+        signal: controller.signal,
+        progressIntervalMs: 0,
+        onProgress: (p) => {
+          if (p.doneBytes > 120_000) controller.abort();
+        },
+      }),
+      (err: ModelError) => err.kind === 'cancelled' && /resumes/.test(err.message),
+    );
+  } finally {
+    hub.chunkDelayMs = 0;
+  }
+  const dir = store.modelDir('org--tiny');
+  const partials = fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.partial'));
+  assert.ok(partials.length > 0, 'partial files kept');
+  assert.equal(fs.existsSync(store.lockPath('org--tiny')), false, 'lock released');
+  const r = await pull(store, 'org/tiny');
+  assert.ok(r.downloadedBytes < r.bytes, 'the second pull fetched only what was missing');
+  assertInstalled(store, 'org--tiny');
+});
+
+test('two pulls of the same model at once do not corrupt it: the second waits for the first', async () => {
+  const store = tmpStore();
+  hub.chunkDelayMs = 1;
+  const waits: string[] = [];
+  try {
+    const [a, b] = await Promise.all([pull(store, 'org/tiny'), pull(store, 'org/tiny', { log: (m) => waits.push(m) })]);
+    assert.equal(a.downloadedBytes + b.downloadedBytes, a.bytes, 'the bytes were fetched once');
+  } finally {
+    hub.chunkDelayMs = 0;
+  }
+  assert.ok(waits.some((w) => /waiting for it to finish/.test(w)));
+  assertInstalled(store, 'org--tiny');
+  await assert.rejects(
+    (async () => {
+      const lock = fs.openSync(store.lockPath('org--tiny'), 'wx');
+      fs.writeSync(lock, JSON.stringify({ pid: process.pid, token: 'x', since: 'now' }));
+      fs.closeSync(lock);
+      try {
+        await pull(store, 'org/tiny', { lockWaitMs: 100 });
+      } finally {
+        fs.rmSync(store.lockPath('org--tiny'));
+      }
+    })(),
+    (err: ModelError) => err.kind === 'busy' && /already being downloaded by process/.test(err.message),
+  );
+});
+
+test('a paginated listing is followed to the end', async () => {
+  const store = tmpStore();
+  hub.pageSize = 2;
+  try {
+    const r = await pull(store, 'org/tiny');
+    assert.equal(r.files, 5);
+  } finally {
+    hub.pageSize = 0;
+  }
+});
