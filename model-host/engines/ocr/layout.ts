@@ -1,0 +1,127 @@
+/**
+ * Code-aware layout after recognition: every character has an x position (from its CTC steps), so
+ * on a monospace screenshot each one falls into a column. The column pitch is estimated per image,
+ * indentation is rebuilt from where each line's first character sits relative to the least
+ * indented line, and gaps inside a line become the right number of spaces even when the
+ * recogniser dropped or merged them. Pure functions.
+ */
+import type { RecognisedChar } from './recognise';
+
+export interface LayoutLineInput {
+  /** Characters of the line left to right; recogniser spaces included (used only as hints). */
+  chars: RecognisedChar[];
+  box: [number, number, number, number];
+}
+
+export interface LaidOutLine {
+  text: string;
+  /** Columns of leading whitespace (before tabs are applied). */
+  indent: number;
+  /** Confidence per character of `text` (1 for inserted spaces). */
+  confidences: number[];
+  box: [number, number, number, number];
+}
+
+interface Glyph {
+  char: string;
+  x: number;
+  confidence: number;
+  /** The recogniser put a space between this glyph and the previous one. */
+  spaceBefore: boolean;
+}
+
+function glyphsOf(chars: readonly RecognisedChar[]): Glyph[] {
+  const out: Glyph[] = [];
+  let space = false;
+  for (const c of [...chars].sort((a, b) => a.x - b.x)) {
+    if (c.char === ' ' || c.char === '') {
+      space = true;
+      continue;
+    }
+    out.push({ char: c.char, x: c.x, confidence: c.confidence, spaceBefore: space && out.length > 0 });
+    space = false;
+  }
+  return out;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Columns between consecutive glyphs for a given pitch, using the recogniser's spaces as a tie-break. */
+function stepColumns(prev: Glyph, next: Glyph, pitch: number): number {
+  const r = (next.x - prev.x) / pitch;
+  const whole = Math.floor(r);
+  const frac = r - whole;
+  // Round at .5, moved towards what the recogniser saw when the position is ambiguous.
+  const threshold = next.spaceBefore ? 0.4 : 0.6;
+  const cols = frac >= threshold ? whole + 1 : whole;
+  return Math.max(1, next.spaceBefore ? Math.max(2, cols) : cols);
+}
+
+/**
+ * The horizontal pitch of one character: the median distance between adjacent glyphs the
+ * recogniser read without a space, refined by a least-squares fit of x against column within lines.
+ */
+export function estimatePitch(lines: readonly Glyph[][], fallback: number): number {
+  const gaps: number[] = [];
+  for (const g of lines) for (let i = 1; i < g.length; i++) if (!g[i].spaceBefore) gaps.push(g[i].x - g[i - 1].x);
+  let pitch = gaps.length >= 3 ? median(gaps) : fallback;
+  if (!(pitch > 0)) return fallback;
+  for (let iteration = 0; iteration < 2; iteration++) {
+    let num = 0;
+    let den = 0;
+    for (const g of lines) {
+      if (g.length < 2) continue;
+      const cols = [0];
+      for (let i = 1; i < g.length; i++) cols.push(cols[i - 1] + stepColumns(g[i - 1], g[i], pitch));
+      const mc = cols.reduce((s, v) => s + v, 0) / cols.length;
+      const mx = g.reduce((s, v) => s + v.x, 0) / g.length;
+      for (let i = 0; i < g.length; i++) {
+        num += (cols[i] - mc) * (g[i].x - mx);
+        den += (cols[i] - mc) ** 2;
+      }
+    }
+    if (den > 0) pitch = num / den;
+  }
+  return pitch;
+}
+
+export interface LayoutOptions {
+  /** Leading whitespace as tabs of this many columns (Go, Makefiles); absent: spaces. */
+  tabWidth?: number;
+}
+
+/** Lines of text with indentation and inner spacing rebuilt from character positions. */
+export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOptions = {}): { lines: LaidOutLine[]; pitch: number } {
+  const glyphLines = input.map((l) => glyphsOf(l.chars));
+  const heights = input.map((l) => l.box[3] - l.box[1]).filter((h) => h > 0);
+  const pitch = estimatePitch(glyphLines, (median(heights) || 16) * 0.45);
+  const starts = glyphLines.filter((g) => g.length > 0).map((g) => g[0].x);
+  const origin = starts.length ? Math.min(...starts) : 0;
+  const lines: LaidOutLine[] = [];
+  input.forEach((line, index) => {
+    const glyphs = glyphLines[index];
+    if (glyphs.length === 0) return;
+    const indent = Math.max(0, Math.round((glyphs[0].x - origin) / pitch));
+    let text = '';
+    const confidences: number[] = [];
+    glyphs.forEach((g, i) => {
+      if (i > 0) {
+        const spaces = stepColumns(glyphs[i - 1], g, pitch) - 1;
+        text += ' '.repeat(spaces);
+        for (let s = 0; s < spaces; s++) confidences.push(1);
+      }
+      text += g.char;
+      for (let k = 0; k < g.char.length; k++) confidences.push(g.confidence);
+    });
+    let lead = ' '.repeat(indent);
+    if (options.tabWidth && options.tabWidth > 0) {
+      const tabs = Math.round(indent / options.tabWidth);
+      lead = '\t'.repeat(tabs);
+    }
+    lines.push({ text: lead + text, indent, confidences: [...new Array<number>(lead.length).fill(1), ...confidences], box: line.box });
+  });
+  return { lines, pitch };
+}

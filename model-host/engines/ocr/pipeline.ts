@@ -1,0 +1,61 @@
+/**
+ * The OCR pipeline up to recognised lines: decode, theme check (dark screenshots are inverted so
+ * both networks see dark text on a light background, as in their training data), detection, line
+ * grouping, recognition. Layout and repairs happen in `transcribe.ts`.
+ */
+import { HostErrorCodes } from '../../protocol';
+import { HostError } from '../../worker/messages';
+import type { LoadedImage } from '../engine';
+import { detectTextBoxes } from './detect';
+import { groupIntoLines, mergeCloseBoxes } from './layout-lines';
+import { loadOcrSessions } from './models';
+import { decodeRgb, hasDarkBackground, invertRaster, MAX_OCR_PIXELS } from './raster';
+import { recogniseBoxes, type RecognisedBox } from './recognise';
+
+export interface OcrPage {
+  /** Lines top to bottom, each with its boxes left to right. */
+  lines: RecognisedBox[][];
+  width: number;
+  height: number;
+  dark: boolean;
+  timings: { decodeMs: number; detectMs: number; recogniseMs: number };
+}
+
+/** Refuses images the pipeline cannot use, with what to do about it. */
+export function checkOcrImage(image: LoadedImage): void {
+  if (!(image.width > 0 && image.height > 0)) {
+    throw new HostError(HostErrorCodes.BadImage, `${image.source}: the image is empty (${image.width}×${image.height}); choose a screenshot of code`);
+  }
+  if (image.width * image.height > MAX_OCR_PIXELS) {
+    throw new HostError(
+      HostErrorCodes.BadImage,
+      `${image.source}: the image is too large for OCR (${image.width}×${image.height}, more than ${MAX_OCR_PIXELS / 1e6} megapixels); crop it to the code first`,
+    );
+  }
+}
+
+export async function recognisePage(image: LoadedImage): Promise<OcrPage> {
+  checkOcrImage(image);
+  const t0 = performance.now();
+  const sessions = await loadOcrSessions();
+  let raster;
+  try {
+    raster = await decodeRgb(image.png);
+  } catch (err) {
+    throw new HostError(HostErrorCodes.BadImage, `${image.source}: cannot decode the image (${(err as Error).message})`);
+  }
+  const dark = hasDarkBackground(raster);
+  if (dark) raster = invertRaster(raster);
+  const t1 = performance.now();
+  const boxes = await detectTextBoxes(sessions.detector, raster);
+  const t2 = performance.now();
+  const grouped = groupIntoLines(boxes).map((line) => mergeCloseBoxes(line));
+  const flat = grouped.flat();
+  const recognised = await recogniseBoxes(sessions.recogniser, sessions.charset, raster, flat);
+  const byBox = new Map(recognised.map((r) => [r.box, r]));
+  const lines = grouped
+    .map((line) => line.map((b) => byBox.get(b)).filter((r): r is RecognisedBox => r !== undefined && r.text.trim() !== ''))
+    .filter((line) => line.length > 0);
+  const t3 = performance.now();
+  return { lines, width: raster.width, height: raster.height, dark, timings: { decodeMs: t1 - t0, detectMs: t2 - t1, recogniseMs: t3 - t2 } };
+}

@@ -1,0 +1,69 @@
+/**
+ * Text recognition: each detected box is cropped from the full-resolution image, scaled to the
+ * recogniser's height of 48 px, batched with boxes of similar width (padded with the normalised
+ * zero, as PaddleOCR does) and decoded with greedy CTC. Character positions are mapped back to
+ * image x coordinates so the layout can rebuild columns.
+ */
+import type { InferenceSession } from 'onnxruntime-node';
+import { ctcGreedyDecode } from './ctc';
+import type { MapBox } from './db-postprocess';
+import { cropScaleNormalise, type RgbRaster } from './raster';
+
+export const REC_HEIGHT = 48;
+/** Output steps per input pixel of PP-OCRv4's recogniser (its width stride is 8). */
+const REC_STRIDE = 8;
+const MAX_REC_WIDTH = 3200;
+const BATCH = 8;
+
+export interface RecognisedChar {
+  char: string;
+  confidence: number;
+  /** Centre of the character in image pixels. */
+  x: number;
+}
+
+export interface RecognisedBox {
+  box: MapBox;
+  text: string;
+  chars: RecognisedChar[];
+  confidence: number;
+}
+
+export async function recogniseBoxes(recogniser: InferenceSession, charset: readonly string[], raster: RgbRaster, boxes: MapBox[]): Promise<RecognisedBox[]> {
+  const ort = await import('onnxruntime-node');
+  const items = boxes
+    .map((box) => {
+      const h = Math.max(1, box.y1 - box.y0);
+      const w = Math.max(1, box.x1 - box.x0);
+      const width = Math.min(MAX_REC_WIDTH, Math.max(REC_STRIDE, Math.round((REC_HEIGHT * w) / h)));
+      return { box, width };
+    })
+    .sort((a, b) => a.width - b.width);
+  const results: RecognisedBox[] = [];
+  for (let start = 0; start < items.length; start += BATCH) {
+    const batch = items.slice(start, start + BATCH);
+    const batchW = Math.ceil(batch[batch.length - 1].width / REC_STRIDE) * REC_STRIDE;
+    const per = 3 * REC_HEIGHT * batchW;
+    const input = new Float32Array(per * batch.length); // zeros: the normalised padding value
+    batch.forEach((item, i) => cropScaleNormalise(raster, item.box, item.width, REC_HEIGHT, input, i * per, batchW));
+    const feeds = { [recogniser.inputNames[0]]: new ort.Tensor('float32', input, [batch.length, 3, REC_HEIGHT, batchW]) };
+    const output = (await recogniser.run(feeds))[recogniser.outputNames[0]];
+    const [, steps, classes] = output.dims as number[];
+    const probs = output.data as Float32Array;
+    batch.forEach((item, i) => {
+      const decoded = ctcGreedyDecode(probs, i * steps * classes, steps, classes, charset);
+      // Input pixels per step, then image pixels per input pixel.
+      const pxPerStep = batchW / steps;
+      const scale = (item.box.x1 - item.box.x0) / item.width;
+      const chars = decoded.map((d) => ({
+        char: d.char,
+        confidence: d.confidence,
+        x: item.box.x0 + ((d.firstStep + d.lastStep + 1) / 2) * pxPerStep * scale,
+      }));
+      const text = chars.map((c) => c.char).join('');
+      const confidence = chars.length ? chars.reduce((s, c) => s + c.confidence, 0) / chars.length : 0;
+      results.push({ box: item.box, text, chars, confidence });
+    });
+  }
+  return results;
+}

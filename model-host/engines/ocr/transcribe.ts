@@ -1,0 +1,83 @@
+/**
+ * Screenshot of code → code text: the OCR page, gutter numbers removed, columns and blank lines
+ * rebuilt, characters repaired, language detected, low-confidence characters reported.
+ */
+import type { OcrLineInfo } from '../../protocol';
+import type { LoadedImage } from '../engine';
+import { removeGutterNumbers } from './gutter';
+import { detectLanguage, languageKeywords, usesTabs } from './language';
+import { layoutLines, type LaidOutLine } from './layout';
+import { recognisePage, type OcrPage } from './pipeline';
+import { repairCode } from './repair';
+
+export interface TranscribeOptions {
+  /** VS Code language id; detected from the text when absent. */
+  language?: string;
+  /** Indent with tabs; defaults to the language's convention (Go, Makefile). */
+  useTabs?: boolean;
+}
+
+export interface TranscribeResult {
+  code: string;
+  language: string;
+  lines: OcrLineInfo[];
+  timings: { totalMs: number; detectMs: number; recogniseMs: number };
+  /** Why the code is empty, when it is. */
+  message?: string;
+}
+
+/** Characters below this confidence are flagged for the user to check. */
+export const LOW_CONFIDENCE = 0.75;
+
+/** Inserts blank lines where the vertical gap between two lines spans more than one line pitch. */
+export function withBlankLines(lines: LaidOutLine[]): LaidOutLine[] {
+  if (lines.length < 2) return lines;
+  const centres = lines.map((l) => (l.box[1] + l.box[3]) / 2);
+  const steps = centres.slice(1).map((c, i) => c - centres[i]).sort((a, b) => a - b);
+  // The smallest quarter of the steps are consecutive lines even in sparse code.
+  const pitch = steps[Math.floor((steps.length - 1) / 4)];
+  const out: LaidOutLine[] = [lines[0]];
+  for (let i = 1; i < lines.length; i++) {
+    const blanks = Math.max(0, Math.round((centres[i] - centres[i - 1]) / pitch) - 1);
+    for (let b = 0; b < blanks; b++) out.push({ text: '', indent: 0, confidences: [], box: lines[i].box });
+    out.push(lines[i]);
+  }
+  return out;
+}
+
+export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): Omit<TranscribeResult, 'timings'> {
+  if (page.lines.length === 0) return { code: '', language: options.language ?? 'plaintext', lines: [], message: 'No text found in the image.' };
+  const { lines: codeLines } = removeGutterNumbers(page.lines);
+  const layoutInput = codeLines.map((boxes) => {
+    const box: [number, number, number, number] = boxes.length
+      ? [Math.min(...boxes.map((b) => b.box.x0)), Math.min(...boxes.map((b) => b.box.y0)), Math.max(...boxes.map((b) => b.box.x1)), Math.max(...boxes.map((b) => b.box.y1))]
+      : [0, 0, 0, 0];
+    return { chars: boxes.flatMap((b) => b.chars), box };
+  });
+  // Lines emptied by gutter removal keep their place (as blank lines) through their box.
+  const first = layoutLines(layoutInput.filter((l) => l.chars.length > 0));
+  const draft = first.lines.map((l) => l.text);
+  const language = options.language ?? detectLanguage(draft.join('\n'));
+  const tabs = options.useTabs ?? usesTabs(language);
+  let laid = first.lines;
+  if (tabs) {
+    const indents = [...new Set(laid.map((l) => l.indent).filter((n) => n > 0))].sort((a, b) => a - b);
+    laid = layoutLines(layoutInput.filter((l) => l.chars.length > 0), { tabWidth: indents[0] ?? 4 }).lines;
+  }
+  const blanked = withBlankLines(laid);
+  const repaired = repairCode(blanked.map((l) => l.text), languageKeywords(language));
+  const lines: OcrLineInfo[] = blanked.map((l, i) => {
+    const low = l.confidences.flatMap((c, k) => (c < LOW_CONFIDENCE ? [k] : []));
+    const confidence = l.confidences.length ? Math.min(...l.confidences) : 1;
+    return { text: repaired[i], confidence, box: l.box, ...(low.length ? { lowConfidence: low } : {}) };
+  });
+  const code = repaired.join('\n').replace(/[ \t]+$/gm, '') + '\n';
+  return { code, language, lines };
+}
+
+export async function transcribeImage(image: LoadedImage, options: TranscribeOptions = {}): Promise<TranscribeResult> {
+  const t0 = performance.now();
+  const page = await recognisePage(image);
+  const result = transcribePage(page, options);
+  return { ...result, timings: { totalMs: performance.now() - t0, detectMs: page.timings.detectMs, recogniseMs: page.timings.recogniseMs } };
+}
