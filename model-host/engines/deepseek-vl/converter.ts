@@ -1,0 +1,105 @@
+/**
+ * Converts a Hugging Face DeepSeek-VL checkpoint folder into our ONNX model folder:
+ *
+ *   OUT/config.json, generation_config.json, tokenizer.json, tokenizer_config.json, preprocessor_config.json
+ *   OUT/onnx/vision_encoder.onnx(+_data), embed_tokens.onnx(+_data), decoder_model_merged.onnx(+_data)
+ *
+ * Everything is validated before the first byte is written, written into a temporary folder beside
+ * OUT, and renamed into place only when complete, so an interrupted or failed conversion never leaves
+ * something that looks like a valid model.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Checkpoint } from '../../formats/safetensors';
+import { writeDecoder, writeEmbedTokens } from './decoder-graph';
+import { alignerTensors, LM_HEAD, siglipTensors, textTensors, validateTensors } from './expected-tensors';
+import { ConvertError, type DeepseekVlConfig, readDeepseekVlConfig } from './hf-config';
+import { CONVERTED_FORMAT_VERSION, writeGenerationConfig, writeModelConfig, writePreprocessorConfig, writeTokenizerFiles } from './output-files';
+import { writeVisionEncoder } from './vision-encoder-graph';
+
+export type ConvertDtype = 'fp32' | 'fp16' | 'q4';
+
+export interface ConvertOptions {
+  from: string;
+  to: string;
+  dtype?: ConvertDtype;
+  /** Replace an existing OUT folder. */
+  overwrite?: boolean;
+  log?: (message: string) => void;
+}
+
+export interface ConvertResult {
+  outDir: string;
+  modelType: string;
+  graphs: string[];
+  seconds: number;
+}
+
+/**
+ * Whether `lm_head` reuses the token embeddings. transformers 5 ties them for
+ * `DeepseekVLForConditionalGeneration` from the top-level `tie_word_embeddings` (the tiny fixture has
+ * true there and false in text_config, and its safetensors carries no `lm_head.weight`).
+ */
+export function resolveTiedEmbeddings(cfg: DeepseekVlConfig, ckpt: Checkpoint): boolean {
+  const top = cfg.raw.tie_word_embeddings;
+  const textTie = (cfg.raw.text_config as Record<string, unknown>).tie_word_embeddings;
+  const tied = typeof top === 'boolean' ? top : textTie === true;
+  if (!tied && !ckpt.has(LM_HEAD)) {
+    throw new ConvertError(`tensor ${LM_HEAD} is missing and tie_word_embeddings is false; the checkpoint is incomplete`);
+  }
+  return tied;
+}
+
+export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
+  const started = Date.now();
+  const log = opts.log ?? (() => undefined);
+  const dtype = opts.dtype ?? 'fp32';
+  const from = resolve(opts.from);
+  const to = resolve(opts.to);
+  if (!existsSync(from)) throw new ConvertError(`--from ${from} does not exist`);
+  if (dtype !== 'fp32') throw new ConvertError(`--dtype ${dtype} is not available yet in this build; convert with --dtype fp32`);
+  if (existsSync(to) && !opts.overwrite) throw new ConvertError(`${to} already exists; remove it or pass --overwrite`);
+
+  const cfg = readDeepseekVlConfig(from);
+  if (cfg.modelType === 'deepseek_vl_hybrid') {
+    throw new ConvertError('deepseek_vl_hybrid (SigLIP + SAM) conversion is not available in this build yet; deepseek_vl checkpoints convert');
+  }
+  const ckpt = Checkpoint.open(from);
+  const tied = resolveTiedEmbeddings(cfg, ckpt);
+  validateTensors(ckpt, [...siglipTensors(cfg), ...alignerTensors(cfg), ...textTensors(cfg, !tied)]);
+  log(`checkpoint ok: ${cfg.modelType}, ${cfg.text.numLayers} text layers, ${cfg.vision.numLayers} vision layers, ${cfg.numImageTokens} image tokens, tied lm_head ${tied}`);
+
+  mkdirSync(dirname(to), { recursive: true });
+  const tmp = join(dirname(to), `.${basename(to)}.converting-${process.pid}-${Date.now()}`);
+  mkdirSync(join(tmp, 'onnx'), { recursive: true });
+  try {
+    const onnxDir = join(tmp, 'onnx');
+    log('writing vision_encoder.onnx');
+    writeVisionEncoder(ckpt, cfg, onnxDir);
+    log('writing embed_tokens.onnx');
+    writeEmbedTokens(ckpt, cfg.text, onnxDir);
+    log('writing decoder_model_merged.onnx');
+    writeDecoder(ckpt, cfg.text, tied, onnxDir);
+    writeTokenizerFiles(from, tmp);
+    writeGenerationConfig(from, tmp, cfg);
+    writePreprocessorConfig(from, tmp, cfg);
+    // config.json last: the runtime recognises a converted folder by its visual_coder block.
+    writeModelConfig(tmp, cfg, {
+      format: CONVERTED_FORMAT_VERSION,
+      family: 'deepseek-vl',
+      source_model_type: cfg.modelType,
+      source: from,
+      dtype,
+      hybrid: false,
+      num_image_tokens: cfg.numImageTokens,
+      image_token: '<image_placeholder>',
+      converted_by: 'visual-coder model-host convert',
+    });
+    if (existsSync(to)) rmSync(to, { recursive: true, force: true });
+    renameSync(tmp, to);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return { outDir: to, modelType: cfg.modelType, graphs: ['vision_encoder', 'embed_tokens', 'decoder_model_merged'], seconds: (Date.now() - started) / 1000 };
+}
