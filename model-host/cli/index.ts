@@ -1,6 +1,8 @@
 /** Every `model-host` subcommand, in the order `--help` lists them. */
 import type { CliCommand } from './command';
+import { convertCommand } from './convert';
 import { serveCommand } from './serve';
 import { tasksCommand } from './tasks';
+import { devicesCommand } from '../devices/devices-command';
 
-export const cliCommands: CliCommand[] = [serveCommand, tasksCommand];
+export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand];
