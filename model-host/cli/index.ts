@@ -3,6 +3,7 @@ import type { CliCommand } from './command';
 import { convertCommand } from './convert';
 import { serveCommand } from './serve';
 import { tasksCommand } from './tasks';
+import { modelsCommand } from './models';
 import { devicesCommand } from '../devices/devices-command';
 
-export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand];
+export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, modelsCommand];
