@@ -1,0 +1,96 @@
+/**
+ * Starts code-server on a free 127.0.0.1 port (it binds port 0 and prints the real address) with
+ * its own user-data, extensions and config folders, so nothing is read from or written to $HOME.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+
+export interface CodeServerOptions {
+  userDataDir: string;
+  extensionsDir: string;
+  configFile: string;
+  /** code-server's own stdout/stderr are written here. */
+  logFile: string;
+  /** Added to the environment; code-server hands its environment to the extension host. */
+  env?: Record<string, string>;
+  startTimeoutMs?: number;
+}
+
+export interface RunningCodeServer {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  /** Everything code-server printed so far. */
+  output(): string;
+}
+
+/** Environment variables that would make code-server or our extension think they run elsewhere. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE' || k === 'NODE_OPTIONS') continue;
+    // node --test sets these for its children; they would leak into the extension host.
+    if (k.startsWith('NODE_TEST')) continue;
+    env[k] = v;
+  }
+  env.XDG_RUNTIME_DIR ??= '/tmp';
+  return { ...env, ...extra };
+}
+
+export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
+  // The installer is a plain ES module script (npm start and CI use it too; types in code-server.d.mts).
+  const { ensureCodeServer } = await import('../../../scripts/code-server.mjs');
+  const entry = await ensureCodeServer();
+  const child = spawn(process.execPath, [
+    entry,
+    '--auth', 'none',
+    '--bind-addr', '127.0.0.1:0',
+    '--config', options.configFile,
+    '--user-data-dir', options.userDataDir,
+    '--extensions-dir', options.extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+  ], { env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(options.logFile);
+  let output = '';
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    log.write(chunk);
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  child.on('close', () => log.end());
+
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`code-server did not start listening within ${timeoutMs} ms. Output:\n${output}`));
+    }, timeoutMs);
+    const check = () => {
+      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)\/?/.exec(output);
+      if (m) {
+        cleanup();
+        resolve(m[1]);
+      }
+    };
+    const onExit = (code: number | null, sig: string | null) => {
+      cleanup();
+      reject(new Error(`code-server exited before listening (code ${code}, signal ${sig}). Output:\n${output}`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      child.stderr!.off('data', check);
+      child.off('exit', onExit);
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.on('exit', onExit);
+    check();
+  });
+  return { child, pid: child.pid!, url, output: () => output };
+}
