@@ -38,7 +38,7 @@ export function looksLike(code: string, language: string): boolean {
       return /(from\s+['"]react['"]|export\s+default|className=|return\s*\(\s*<|=>\s*\(?\s*<)/.test(text);
     case 'javascript':
     case 'typescript':
-      return /(^|\n)\s*(function\s+\w+|const\s+\w+|let\s+\w+|export\s+|import\s+|interface\s+\w+|class\s+\w+|if\s*\(|while\s*\()/.test(text);
+      return /(^|\n)\s*(function\s+\w+|const\s+\w+|let\s+\w+|export\s+|import\s+|interface\s+\w+|class\s+\w+|if\s*\(|while\s*\(|for\s*\(|console\.)/.test(text);
     case 'python':
       return /(^|\n)\s*(import\s+\w+|from\s+[\w.]+\s+import|def\s+\w+\s*\(|class\s+\w+|print\(|plt\.|fig\s*=|if\s+.+:\s*$|for\s+\w+\s+in\s+)/m.test(text);
     case 'json':
@@ -64,7 +64,7 @@ export function fenceTag(language: string): string {
 
 /** Guesses the language of an untagged block, for repairing fences in Markdown answers. */
 export function guessLanguage(code: string): string | undefined {
-  for (const language of ['vue', 'javascriptreact', 'html', 'python', 'json', 'mermaid', 'typescript', 'javascript']) {
+  for (const language of ['vue', 'javascriptreact', 'html', 'python', 'json', 'mermaid', 'javascript']) {
     if (looksLike(code, language)) return language;
   }
   return undefined;

@@ -14,7 +14,9 @@ export function isChatterLine(line: string): boolean {
   if (!t) return true;
   if (CHATTER.test(t)) return true;
   // A sentence ending in ':' with spaces, and no code punctuation, introduces the code.
-  return /^[A-Z][^{}();=<>]*:$/.test(t) && t.includes(' ');
+  if (/^[A-Z][^{}();=<>]*:$/.test(t) && t.includes(' ')) return true;
+  // A plain sentence of several words ("This function checks whether a number is even.").
+  return /^[A-Z][^{}();=<>[\]`]*[.!?]$/.test(t) && t.split(/\s+/).length >= 4;
 }
 
 function score(block: FencedBlock, language: string): number {
@@ -65,6 +67,8 @@ export function tidyCode(code: string): string {
 export function extractCode(raw: string, language: string): string {
   const block = pickBlock(raw, language);
   if (block) return tidyCode(block.code);
+  // Only empty fences: the model wrote no code.
+  if (findFencedBlocks(raw).length > 0) return '';
   const text = raw.trim();
   if (!text) return '';
   return tidyCode(stripChatter(text));

@@ -87,6 +87,10 @@ export function proseOutsideBlocks(text: string, blocks: FencedBlock[]): string 
  */
 export function repairMarkdown(text: string): string {
   let normalized = text.replace(/\r\n?/g, '\n').trim();
+  // The whole answer inside ```markdown … ```, often with inner fences of the same length, which
+  // fence parsing cannot pair up: unwrap by the first and last lines.
+  const wrapped = /^(`{3,}|~{3,})\s*(markdown|md)\s*\n([\s\S]*)\n\1\s*$/i.exec(normalized);
+  if (wrapped) normalized = wrapped[3].trim();
   const blocks = findFencedBlocks(normalized);
   if (blocks.length === 1 && (blocks[0].tag === 'markdown' || blocks[0].tag === 'md')) {
     const only = blocks[0];

@@ -39,7 +39,7 @@ function cells(row: string): string[] {
   return row.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
 }
 
-const SEPARATOR = /^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$/;
+const SEPARATOR = /^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$/;
 
 /** A Markdown table: the table lines only, a separator row after the header, every row closed. */
 export function postprocessTable(raw: string): string {
@@ -49,7 +49,7 @@ export function postprocessTable(raw: string): string {
     .replace(/\r\n?/g, '\n')
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l.startsWith('|') || (l.split('|').length >= 3 && !/^[A-Z][^|]*[.:]$/.test(l)));
+    .filter((l) => l.startsWith('|') || (l.includes('|') && !/[.:!]$/.test(l)));
   if (rows.length === 0) return raw.trim() ? raw.trim() + '\n' : '';
   const header = cells(rows[0]);
   const body = rows.slice(1).filter((r) => !SEPARATOR.test(r));

@@ -17,6 +17,8 @@ export const DEFAULT_MAX_NEW_TOKENS = 2048;
 export interface OcrTranscription {
   text: string;
   lines?: OcrLineInfo[];
+  /** VS Code language id the OCR engine detected, when it did. */
+  language?: string;
 }
 
 /** Where a run gets its engines. */
@@ -58,7 +60,7 @@ export async function runTask(params: TaskRunParams, engines: TaskEngines, ctx: 
       runId: params.runId,
       raw: ocr.text,
       output: task.postprocess(ocr.text, language),
-      language,
+      language: ocr.language || language,
       finishReason: 'stop',
       device: 'cpu',
       model: 'pp-ocr',

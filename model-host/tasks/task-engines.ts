@@ -13,6 +13,7 @@ import { defaultStoreRoot, resolveModelDir } from '../models/store';
 import { HostError } from '../worker/messages';
 import type { TaskEngines } from './run-task';
 import { loadLocalTextEngine } from './local-engine-loader';
+import { ocrTextForPrompt, transcribeCode } from '../engines/ocr/index';
 
 /** What the protocol thread adds to a run's params: the host's settings. */
 export interface TaskHostSettings {
@@ -66,5 +67,11 @@ export function taskEnginesFor(settings: TaskHostSettings, log: (level: LogLevel
       }
       return localEngine(settings, log);
     },
+    async transcribeCode(image) {
+      const result = await transcribeCode(image);
+      if (!result.code && result.message) log('info', result.message);
+      return { text: result.code, lines: result.lines, language: result.language };
+    },
+    ocrTextForPrompt,
   };
 }
