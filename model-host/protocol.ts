@@ -193,6 +193,8 @@ export interface ModelsPullParams {
   /** A preset id or a hub repository `org/name[@revision]`. */
   id: string;
   store?: string;
+  /** Proxy URL for the download (VS Code's `http.proxy`); overrides the host's HTTPS_PROXY/HTTP_PROXY. */
+  proxy?: string;
 }
 export interface ModelsPullResult {
   id: string;

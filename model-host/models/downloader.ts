@@ -172,11 +172,14 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     if (opts.signal?.aborted) throw cancelledError(`The download of ${ref.id}`);
 
     progress.force('verifying', `${files.length} file(s) verified`);
-    if (ref.preset?.needsConversion && opts.convert) {
+    const convertedBefore = previous?.complete && todo.length === 0 && previous.convertedDir && fs.existsSync(previous.convertedDir);
+    if (ref.preset?.needsConversion && opts.convert && !convertedBefore) {
       const targetDir = `${dir}.onnx`;
       progress.force('converting', `converting ${ref.id} to ONNX`);
       await opts.convert({ manifest, modelDir: dir, targetDir, signal: opts.signal, progress: (message) => progress.force('converting', message) });
       manifest.convertedDir = targetDir;
+    } else if (ref.preset?.needsConversion && !convertedBefore) {
+      log(`${ref.id}: this build has no DeepSeek-VL converter yet; the verified checkpoint is installed as is in ${dir}`);
     }
     manifest.complete = true;
     await store.writeManifest(manifest);

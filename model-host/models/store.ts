@@ -39,14 +39,15 @@ export interface ModelManifest {
   updatedAt: string;
 }
 
-/** The default root for the CLI when neither `--store` nor `VISUAL_CODER_MODELS` is given. */
+/** The root when no `--store` is given: `VISUAL_CODER_MODELS`, else a cache folder of the user's. */
 export function defaultStoreRoot(env: Record<string, string | undefined> = process.env): string {
+  if (env.VISUAL_CODER_MODELS) return path.resolve(env.VISUAL_CODER_MODELS);
   const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(cache, 'visual-coder', 'models');
 }
 
 export function storeRootFrom(flagValue: string | undefined, env: Record<string, string | undefined> = process.env): string {
-  return path.resolve(flagValue || env.VISUAL_CODER_MODELS || defaultStoreRoot(env));
+  return flagValue ? path.resolve(flagValue) : defaultStoreRoot(env);
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]*$/;

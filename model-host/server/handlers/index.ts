@@ -3,5 +3,6 @@ import type { HandlerModule } from '../host-services';
 import { registerLifecycleHandlers } from './lifecycle';
 import { registerTaskHandlers } from './tasks';
 import { registerClipboardHandlers } from './clipboard';
+import { registerModelHandlers } from './models';
 
-export const handlerModules: HandlerModule[] = [registerLifecycleHandlers, registerTaskHandlers, registerClipboardHandlers];
+export const handlerModules: HandlerModule[] = [registerLifecycleHandlers, registerTaskHandlers, registerClipboardHandlers, registerModelHandlers];

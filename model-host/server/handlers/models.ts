@@ -1,0 +1,125 @@
+/**
+ * models/list|pull|verify|remove|register|select. Downloads are network and disk I/O, so they run
+ * here on the protocol thread (not in the engine worker, which stays free for inference); the
+ * request's cancellation token aborts a pull and leaves its partial files resumable.
+ */
+import * as rpc from 'vscode-jsonrpc';
+import {
+  HostErrorCodes,
+  ModelsListRequest,
+  ModelsProgressNotification,
+  ModelsPullRequest,
+  ModelsRegisterRequest,
+  ModelsRemoveRequest,
+  ModelsSelectRequest,
+  ModelsVerifyRequest,
+} from '../../protocol';
+import type { HandlerModule, HostServices } from '../host-services';
+import { ModelStore, defaultStoreRoot } from '../../models/store';
+import { parseModelRef } from '../../models/registry';
+import { pullModel } from '../../models/downloader';
+import { listModels, verifyModel, describeActiveModel } from '../../models/catalog';
+import { convertAfterPull } from '../../models/conversion';
+import { ModelError } from '../../models/errors';
+
+function storeFor(services: HostServices, store: string | undefined): ModelStore {
+  return new ModelStore(store || services.settings.modelsDir || defaultStoreRoot());
+}
+
+/** Maps a failure to a protocol error whose `data.kind` says what went wrong (not-found, auth, disk-full, …). */
+function toResponseError(err: unknown): rpc.ResponseError<{ kind: string }> {
+  if (err instanceof rpc.ResponseError) return err as rpc.ResponseError<{ kind: string }>;
+  if (err instanceof ModelError) {
+    const code =
+      err.kind === 'cancelled'
+        ? HostErrorCodes.Cancelled
+        : err.kind === 'not-installed'
+          ? HostErrorCodes.NoModel
+          : err.kind === 'bad-input'
+            ? rpc.ErrorCodes.InvalidParams
+            : HostErrorCodes.BadModel;
+    return new rpc.ResponseError(code, err.message, { kind: err.kind });
+  }
+  return new rpc.ResponseError(rpc.ErrorCodes.InternalError, (err as Error).message ?? String(err), { kind: 'internal' });
+}
+
+async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toResponseError(err);
+  }
+}
+
+function needString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new rpc.ResponseError(rpc.ErrorCodes.InvalidParams, `${name} must be a non-empty string`);
+  return value;
+}
+
+export const registerModelHandlers: HandlerModule = (services) => {
+  const { connection } = services;
+
+  connection.onRequest(ModelsListRequest, (params) => guarded(() => listModels(storeFor(services, params?.store), services.devices)));
+
+  connection.onRequest(ModelsPullRequest, (params, token) =>
+    guarded(async () => {
+      const ref = parseModelRefOrInvalid(needString(params?.id, 'id'));
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      // The extension passes VS Code's http.proxy; it wins over the host's environment.
+      const env = params.proxy ? { ...process.env, HTTPS_PROXY: params.proxy, HTTP_PROXY: params.proxy } : process.env;
+      services.log('info', `models/pull ${ref.id} from ${ref.repo}@${ref.revision}`);
+      const result = await pullModel({
+        ref,
+        store: storeFor(services, params.store),
+        device: services.device,
+        env,
+        signal: controller.signal,
+        log: (m) => services.log('info', m),
+        onProgress: (p) => void connection.sendNotification(ModelsProgressNotification, p),
+        convert: convertAfterPull,
+      });
+      return { id: result.id, dir: result.dir, files: result.files, bytes: result.bytes };
+    }),
+  );
+
+  connection.onRequest(ModelsVerifyRequest, (params) => guarded(() => verifyModel(storeFor(services, params?.store), needString(params?.id, 'id'))));
+
+  connection.onRequest(ModelsRemoveRequest, (params) =>
+    guarded(async () => {
+      const id = needString(params?.id, 'id');
+      const removed = await storeFor(services, params.store).remove(id);
+      // The active model is gone: the next task must say so instead of loading a missing folder.
+      if (removed && services.settings.model === id) services.settings = { ...services.settings, model: undefined };
+      return { removed };
+    }),
+  );
+
+  connection.onRequest(ModelsRegisterRequest, (params) =>
+    guarded(async () => {
+      const store = storeFor(services, params?.store);
+      const m = await store.register(needString(params?.dir, 'dir'), params.id);
+      return { id: m.id, dir: store.runtimeDir(m), family: m.family, verifiedFiles: 0, local: true };
+    }),
+  );
+
+  connection.onRequest(ModelsSelectRequest, (params) =>
+    guarded(() => {
+      const id = needString(params?.id, 'id');
+      const model = describeActiveModel(storeFor(services, undefined), id, services.device);
+      // The task runner keys its loaded engine by model folder, so the next task loads this one
+      // (and disposes the previous engine) without a host restart.
+      services.settings = { ...services.settings, model: id };
+      services.log('info', `active model: ${id} (${model.dir})`);
+      return { model };
+    }),
+  );
+};
+
+function parseModelRefOrInvalid(id: string) {
+  try {
+    return parseModelRef(id);
+  } catch (err) {
+    throw new ModelError('bad-input', (err as Error).message);
+  }
+}
