@@ -3,6 +3,7 @@ import type { HandlerModule } from '../host-services';
 import { registerLifecycleHandlers } from './lifecycle';
 import { registerTaskHandlers } from './tasks';
 import { registerClipboardHandlers } from './clipboard';
+import { registerRemoteHandlers } from './remote';
 import { registerModelHandlers } from './models';
 
-export const handlerModules: HandlerModule[] = [registerLifecycleHandlers, registerTaskHandlers, registerClipboardHandlers, registerModelHandlers];
+export const handlerModules: HandlerModule[] = [registerLifecycleHandlers, registerTaskHandlers, registerClipboardHandlers, registerRemoteHandlers, registerModelHandlers];
