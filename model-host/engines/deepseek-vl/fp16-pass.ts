@@ -1,0 +1,152 @@
+/**
+ * fp32 → fp16 rewrite of a converted graph: weights stored and computed in half precision (half the
+ * bytes to read per token, and the GPU's fp16 paths), while every graph input and output stays
+ * float32 behind a Cast, so the runtime's JavaScript side (embedding merge, logits, KV cache feed)
+ * does not change with the dtype.
+ *
+ * Values beyond ±65504 (e.g. "minus infinity" mask constants written as -3.4e38) are clamped to the
+ * fp16 range instead of becoming ±Inf, because 0 · Inf = NaN would poison masked attention.
+ * A few ops whose fp16 result is fragile (reductions that feed normalisations) run in fp32 between
+ * Casts; the list is `FP32_ISLANDS`.
+ */
+import type { onnx } from 'onnx-proto';
+import { DataType } from '../../onnx/model-writer';
+import { asFloat32, GraphWriter, inferElemTypes, initializerBytes, readOnnxModel } from './quantize-io';
+
+const F16_MAX = 65504;
+
+/** IEEE half bits of a float32 value, round to nearest even, clamped to ±65504. */
+export function float32ToFloat16Bits(value: number): number {
+  const v = Math.max(-F16_MAX, Math.min(F16_MAX, value));
+  const f32 = new Float32Array([v]);
+  const x = new Uint32Array(f32.buffer)[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // NaN (Inf cannot happen after the clamp)
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7bff;
+  if (e <= 0) {
+    if (e < -10) return sign; // underflows to ±0
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  if ((half & 0x7c00) === 0x7c00) {
+    e = 0x1e;
+    half = (e << 10) | 0x3ff; // rounding overflowed to Inf: stay at the largest finite value
+  }
+  return sign | half;
+}
+
+export function float32ArrayToFloat16(src: Float32Array): Uint16Array {
+  const out = new Uint16Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = float32ToFloat16Bits(src[i]);
+  return out;
+}
+
+/** Ops kept in fp32: sums of squares (RMSNorm's ReduceMean/Pow) overflow fp16 at real hidden sizes. */
+export const FP32_ISLANDS = new Set(['ReduceMean', 'Pow', 'ReduceSum', 'Sqrt', 'Reciprocal']);
+
+function floatTensorToF16(t: onnx.ITensorProto): onnx.ITensorProto {
+  const f = Float32Array.from(t.floatData?.length ? t.floatData : asFloat32(t.rawData ?? new Uint8Array(0)));
+  return { ...t, dataType: DataType.FLOAT16, floatData: [], rawData: new Uint8Array(float32ArrayToFloat16(f).buffer) };
+}
+
+export interface Fp16PassResult {
+  initializers: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Reads `src` (.onnx + .onnx_data) and writes the fp16 variant to `dst` (+ `dst_data`). */
+export function convertGraphToFp16(src: string, dst: string): Fp16PassResult {
+  const loaded = readOnnxModel(src);
+  const graph = loaded.graph;
+  const types = inferElemTypes(graph);
+  const writer = new GraphWriter(dst);
+  let bytesIn = 0;
+  let bytesOut = 0;
+  try {
+    for (const t of graph.initializer ?? []) {
+      const bytes = initializerBytes(loaded, t);
+      bytesIn += bytes.byteLength;
+      const dims = (t.dims ?? []).map(Number);
+      if (t.dataType === DataType.FLOAT) {
+        const half = new Uint8Array(float32ArrayToFloat16(asFloat32(bytes)).buffer);
+        writer.add(t.name ?? '', DataType.FLOAT16, dims, half);
+        bytesOut += half.byteLength;
+      } else {
+        writer.add(t.name ?? '', t.dataType ?? DataType.FLOAT, dims, bytes);
+        bytesOut += bytes.byteLength;
+      }
+    }
+
+    const nodes: onnx.INodeProto[] = [];
+    const rename = new Map<string, string>();
+    const use = (name: string) => rename.get(name) ?? name;
+    let counter = 0;
+    const cast = (input: string, to: number, output: string) =>
+      nodes.push({ opType: 'Cast', input: [input], output: [output], name: `fp16_cast_${counter++}`, attribute: [{ name: 'to', type: 2, i: to }] });
+
+    for (const v of graph.input ?? []) {
+      if (v.type?.tensorType?.elemType === DataType.FLOAT) {
+        const name = v.name ?? '';
+        rename.set(name, `${name}__fp16`);
+        cast(name, DataType.FLOAT16, `${name}__fp16`);
+      }
+    }
+    const outputs = new Set((graph.output ?? []).filter((o) => o.type?.tensorType?.elemType === DataType.FLOAT).map((o) => o.name ?? ''));
+
+    for (const n of graph.node ?? []) {
+      const node: onnx.INodeProto = { ...n, input: (n.input ?? []).map((i) => (i ? use(i) : i)), attribute: [...(n.attribute ?? [])] };
+      if (n.opType === 'Cast') {
+        node.attribute = node.attribute!.map((a) => (a.name === 'to' && Number(a.i) === DataType.FLOAT ? { ...a, i: DataType.FLOAT16 } : a));
+      }
+      if (n.opType === 'Constant' || n.opType === 'ConstantOfShape') {
+        node.attribute = node.attribute!.map((a) => (a.name === 'value' && a.t?.dataType === DataType.FLOAT ? { ...a, t: floatTensorToF16(a.t) } : a));
+      }
+      const island = FP32_ISLANDS.has(n.opType ?? '');
+      if (island) {
+        node.input = node.input!.map((i, k) => {
+          if (!i || types.get((n.input ?? [])[k]) !== DataType.FLOAT) return i;
+          const up = `${i}__f32_${counter}`;
+          cast(i, DataType.FLOAT, up);
+          return up;
+        });
+      }
+      const finalOutputs: [string, string][] = [];
+      node.output = (n.output ?? []).map((o) => {
+        const isFloat = types.get(o) === DataType.FLOAT;
+        if (island && isFloat) {
+          const tmp = `${o}__f32`;
+          finalOutputs.push([tmp, outputs.has(o) ? `${o}__fp16` : o]);
+          if (outputs.has(o)) rename.set(o, `${o}__fp16`);
+          return tmp;
+        }
+        if (outputs.has(o) && isFloat) {
+          rename.set(o, `${o}__fp16`);
+          return `${o}__fp16`;
+        }
+        return o;
+      });
+      nodes.push(node);
+      for (const [from, to] of finalOutputs) cast(from, DataType.FLOAT16, to);
+    }
+    for (const o of outputs) {
+      if (rename.has(o)) cast(rename.get(o)!, DataType.FLOAT, o);
+    }
+    writer.save(loaded, { ...graph, node: nodes, valueInfo: [] });
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  return { initializers: graph.initializer?.length ?? 0, bytesIn, bytesOut };
+}
