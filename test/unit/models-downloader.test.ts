@@ -135,7 +135,7 @@ test('not enough free space stops the pull before any download, saying how much 
   const before = hub.requests.length;
   await assert.rejects(pull(store, 'org/tiny', { freeBytes: async () => 1000 }), (err: ModelError) => {
     assert.equal(err.kind, 'disk-full');
-    assert.match(err.message, /Not enough free disk space.*needs 635 KB more, 1000 B are free/);
+    assert.match(err.message, /Not enough free disk space.*needs 650 KB more, 1.0 KB are free/);
     return true;
   });
   assert.equal(hub.requests.length - before, 1, 'only the listing was fetched');
