@@ -1,21 +1,31 @@
 /**
  * Puts an extension into a fresh code-server extensions folder the way VS Code lays out installed
- * extensions (`<publisher>.<name>-<version>/`), without packaging: package.json is copied, everything
- * else is symlinked, so a test always runs the current `dist/`.
+ * extensions (`<publisher>.<name>-<version>/`), without packaging, so a test always runs the
+ * current `dist/`.
+ *
+ * Files are COPIED, not linked: the extension host gives `require('vscode')` its per-extension API
+ * only when the requiring file's real path lies inside the extension's folder; a symlinked
+ * dist/extension.js would resolve to the repository and get an anonymous API instead
+ * ("nullExtensionDescription"). Only node_modules is linked (native modules never import vscode).
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface Manifest {
   publisher: string;
   name: string;
   version: string;
+  main?: string;
 }
 
-/** Copied so the manifest VS Code reads is a snapshot; everything else is linked (dist, media, node_modules, ...). */
-const COPIED = new Set(['package.json', 'package.nls.json']);
+/** What a packaged Visual Coder contains (see .vscodeignore), besides node_modules. */
+const PRODUCT_ENTRIES = ['package.json', 'package.nls.json', 'dist', 'media', 'README.md', 'LICENSE'];
 
-/** Installs the extension rooted at `extensionRoot` into `extensionsDir`; returns its id and folder. */
+/**
+ * Installs the extension rooted at `extensionRoot` into `extensionsDir`; returns its id and folder.
+ * A root with a `dist/` folder is treated like the product (only the shipped entries are copied);
+ * any other folder (a test fixture extension) is copied whole.
+ */
 export function installExtension(extensionRoot: string, extensionsDir: string): { id: string; folder: string } {
   const manifestPath = join(extensionRoot, 'package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
@@ -24,13 +34,11 @@ export function installExtension(extensionRoot: string, extensionsDir: string): 
   }
   const folder = join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
   mkdirSync(folder, { recursive: true });
-  for (const entry of readdirSync(extensionRoot, { withFileTypes: true })) {
-    // Dot folders (.git, .cache with code-server itself) are never part of an extension.
-    if (entry.name.startsWith('.')) continue;
-    const from = join(extensionRoot, entry.name);
-    const to = join(folder, entry.name);
-    if (COPIED.has(entry.name)) copyFileSync(from, to);
-    else symlinkSync(from, to, entry.isDirectory() ? 'dir' : 'file');
+  const isProduct = existsSync(join(extensionRoot, 'dist'));
+  const entries = isProduct ? PRODUCT_ENTRIES : readdirSync(extensionRoot).filter((n) => !n.startsWith('.') && n !== 'node_modules');
+  for (const name of entries) {
+    if (existsSync(join(extensionRoot, name))) cpSync(join(extensionRoot, name), join(folder, name), { recursive: true });
   }
+  if (existsSync(join(extensionRoot, 'node_modules'))) symlinkSync(join(extensionRoot, 'node_modules'), join(folder, 'node_modules'), 'dir');
   return { id: `${manifest.publisher}.${manifest.name}`, folder };
 }
