@@ -1,9 +1,10 @@
 /** Every `model-host` subcommand, in the order `--help` lists them. */
 import type { CliCommand } from './command';
 import { convertCommand } from './convert';
+import { runCommand } from './run';
 import { serveCommand } from './serve';
 import { tasksCommand } from './tasks';
 import { modelsCommand } from './models';
 import { devicesCommand } from '../devices/devices-command';
 
-export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, modelsCommand];
+export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, runCommand, modelsCommand];

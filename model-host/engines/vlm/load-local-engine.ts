@@ -1,0 +1,24 @@
+/**
+ * Entry point of the local VLM engine for the task runner and the CLI: looks at the folder and
+ * returns a ready `TextEngine` on the best device it could open (falling back to cpu, logged).
+ */
+import type { DeviceKind, DevicePreference, LogLevel } from '../../protocol';
+import type { TextEngine } from '../engine';
+import { DeepseekVlEngine } from './deepseek-vl-engine';
+import { detectModelFolder, ModelFolderError } from './model-folder';
+
+export async function loadLocalEngine(
+  modelDir: string,
+  device: DevicePreference | DeviceKind,
+  log: (level: LogLevel, message: string) => void,
+): Promise<TextEngine> {
+  const kind = detectModelFolder(modelDir);
+  switch (kind) {
+    case 'deepseek-vl':
+      return DeepseekVlEngine.load(modelDir, device, log);
+    case 'hf-checkpoint':
+      throw new ModelFolderError(`${modelDir} is an unconverted DeepSeek-VL checkpoint; run \`model-host convert --from ${modelDir} --to OUT\` and load OUT`);
+    default:
+      throw new ModelFolderError(`${kind} models are recognised but not runnable in this build of the model host yet; use a converted DeepSeek-VL model`);
+  }
+}
