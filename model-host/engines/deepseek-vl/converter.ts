@@ -16,6 +16,9 @@ import { alignerTensors, LM_HEAD, siglipTensors, textTensors, validateTensors } 
 import { ConvertError, type DeepseekVlConfig, readDeepseekVlConfig } from './hf-config';
 import { CONVERTED_FORMAT_VERSION, writeGenerationConfig, writeModelConfig, writePreprocessorConfig, writeTokenizerFiles } from './output-files';
 import { writeVisionEncoder } from './vision-encoder-graph';
+import { checkHybridTensors, writeHybridVisionEncoder } from './hybrid-graph';
+import { applyDtypeToOnnxFolder } from './quantize-folder';
+import { readSamConfig } from './sam-config';
 
 export type ConvertDtype = 'fp32' | 'fp16' | 'q4';
 
@@ -57,16 +60,14 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
   const from = resolve(opts.from);
   const to = resolve(opts.to);
   if (!existsSync(from)) throw new ConvertError(`--from ${from} does not exist`);
-  if (dtype !== 'fp32') throw new ConvertError(`--dtype ${dtype} is not available yet in this build; convert with --dtype fp32`);
   if (existsSync(to) && !opts.overwrite) throw new ConvertError(`${to} already exists; remove it or pass --overwrite`);
 
   const cfg = readDeepseekVlConfig(from);
-  if (cfg.modelType === 'deepseek_vl_hybrid') {
-    throw new ConvertError('deepseek_vl_hybrid (SigLIP + SAM) conversion is not available in this build yet; deepseek_vl checkpoints convert');
-  }
+  const hybrid = cfg.modelType === 'deepseek_vl_hybrid';
   const ckpt = Checkpoint.open(from);
   const tied = resolveTiedEmbeddings(cfg, ckpt);
-  validateTensors(ckpt, [...siglipTensors(cfg), ...alignerTensors(cfg), ...textTensors(cfg, !tied)]);
+  validateTensors(ckpt, [...siglipTensors(cfg), ...(hybrid ? [] : alignerTensors(cfg)), ...textTensors(cfg, !tied)]);
+  if (hybrid) checkHybridTensors(ckpt, cfg, readSamConfig(cfg.highResVision));
   log(`checkpoint ok: ${cfg.modelType}, ${cfg.text.numLayers} text layers, ${cfg.vision.numLayers} vision layers, ${cfg.numImageTokens} image tokens, tied lm_head ${tied}`);
 
   mkdirSync(dirname(to), { recursive: true });
@@ -75,11 +76,13 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
   try {
     const onnxDir = join(tmp, 'onnx');
     log('writing vision_encoder.onnx');
-    writeVisionEncoder(ckpt, cfg, onnxDir);
+    if (hybrid) writeHybridVisionEncoder(ckpt, cfg, onnxDir);
+    else writeVisionEncoder(ckpt, cfg, onnxDir);
     log('writing embed_tokens.onnx');
     writeEmbedTokens(ckpt, cfg.text, onnxDir);
     log('writing decoder_model_merged.onnx');
     writeDecoder(ckpt, cfg.text, tied, onnxDir);
+    applyDtypeToOnnxFolder(onnxDir, dtype, log);
     writeTokenizerFiles(from, tmp);
     writeGenerationConfig(from, tmp, cfg);
     writePreprocessorConfig(from, tmp, cfg);
@@ -90,7 +93,7 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
       source_model_type: cfg.modelType,
       source: from,
       dtype,
-      hybrid: false,
+      hybrid,
       num_image_tokens: cfg.numImageTokens,
       image_token: '<image_placeholder>',
       converted_by: 'visual-coder model-host convert',
