@@ -9,6 +9,7 @@ import { HostSupervisor } from './host/supervisor';
 import { readInitializeParams, watchHostSettings } from './host/host-settings';
 import { createHostStatusBar } from './ui/status-bar';
 import { registerHostCommands } from './features/host-commands';
+import { registerRemote } from './features/remote';
 
 let supervisor: HostSupervisor | undefined;
 
@@ -40,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
   registerHostCommands(deps, host);
   context.subscriptions.push(watchHostSettings(vscode, () => host.restart()));
   // Feature modules: one register line each.
+  registerRemote(deps);
 
   void host.start().catch((err: Error) => log.error(`model host did not start: ${err.message}`));
   log.info(`Visual Coder activated in ${Date.now() - started} ms`);
