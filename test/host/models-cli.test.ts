@@ -19,7 +19,6 @@ const files: Record<string, Buffer | string> = {
   'weights/part-2.safetensors': randomBytes(700_000),
   'onnx/model.onnx': randomBytes(400_000),
 };
-const TOTAL = Object.values(files).reduce((n, c) => n + c.length, 0);
 
 interface CliResult {
   code: number | null;

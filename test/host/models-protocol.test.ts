@@ -1,0 +1,100 @@
+/** models/* over the real protocol: the built host (`serve`) pulling from a loopback hub. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import * as rpc from 'vscode-jsonrpc/node';
+import { TestHub } from '../fixtures/hub/hub-server';
+import { envWithoutVulkan, startHost, stopHost, type RunningHost } from './host-test-helpers';
+import {
+  HostErrorCodes,
+  InitializeRequest,
+  ModelsListRequest,
+  ModelsProgressNotification,
+  ModelsPullRequest,
+  ModelsRegisterRequest,
+  ModelsRemoveRequest,
+  ModelsSelectRequest,
+  ModelsVerifyRequest,
+  PingRequest,
+  type ModelsProgressParams,
+} from '../../model-host/protocol';
+
+let hub: TestHub;
+let host: RunningHost;
+let store: string;
+const big = randomBytes(1_200_000);
+
+before(async () => {
+  hub = await TestHub.start();
+  hub.addRepo('acme/vlm', { 'config.json': '{"model_type":"qwen2_vl"}', 'onnx/decoder.onnx': big, 'onnx/vision.onnx': randomBytes(300_000) });
+  store = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-proto-store-'));
+  host = startHost(envWithoutVulkan({ VISUAL_CODER_TEST: '1', HF_ENDPOINT: hub.url }));
+  await host.connection.sendRequest(InitializeRequest, { clientName: 'test', device: 'cpu', modelsDir: store });
+});
+after(async () => {
+  await stopHost(host);
+  await hub.close();
+});
+
+test('models/pull streams progress, can be cancelled mid-file, and a second pull completes it', async () => {
+  const events: ModelsProgressParams[] = [];
+  const sub = host.connection.onNotification(ModelsProgressNotification, (p) => events.push(p));
+  hub.chunkDelayMs = 5;
+  const cts = new rpc.CancellationTokenSource();
+  try {
+    const pulling = host.connection.sendRequest(ModelsPullRequest, { id: 'acme/vlm' }, cts.token);
+    // Cancel once some bytes of the big file are in, and check the loop still answers meanwhile.
+    for (let i = 0; i < 200 && !events.some((e) => e.phase === 'downloading' && e.doneBytes > 100_000); i++) await new Promise((r) => setTimeout(r, 25));
+    const ping = await host.connection.sendRequest(PingRequest);
+    assert.equal(typeof ping.hostTimeMs, 'number');
+    cts.cancel();
+    await assert.rejects(pulling, (err: rpc.ResponseError<{ kind: string }>) => err.code === HostErrorCodes.Cancelled && err.data?.kind === 'cancelled');
+  } finally {
+    hub.chunkDelayMs = 0;
+  }
+  const progress = events.find((e) => e.phase === 'downloading' && e.doneBytes > 0);
+  assert.ok(progress, 'progress notifications arrived');
+  assert.equal(progress.totalBytes, 1_500_000 + '{"model_type":"qwen2_vl"}'.length);
+  assert.ok(progress.files.some((f) => f.path === 'onnx/decoder.onnx' && f.totalBytes === 1_200_000));
+  assert.ok(fs.existsSync(path.join(store, 'acme--vlm', 'onnx', 'decoder.onnx.partial')), 'partial kept for resuming');
+
+  events.length = 0;
+  const result = await host.connection.sendRequest(ModelsPullRequest, { id: 'acme/vlm' });
+  sub.dispose();
+  assert.deepEqual(result, { id: 'acme--vlm', dir: path.join(store, 'acme--vlm'), files: 3, bytes: 1_500_000 + 25 });
+  assert.deepEqual(fs.readFileSync(path.join(store, 'acme--vlm', 'onnx', 'decoder.onnx')), big);
+  assert.equal(events[events.length - 1].phase, 'done');
+  assert.ok(hub.rangeRequests('onnx/decoder.onnx').length > 0, 'the second pull resumed with Range');
+
+  const verify = await host.connection.sendRequest(ModelsVerifyRequest, { id: 'acme--vlm' });
+  assert.deepEqual(verify, { ok: true, problems: [] });
+});
+
+test('models/list, select, register and remove keep the store and the active model consistent', async () => {
+  const list = await host.connection.sendRequest(ModelsListRequest, {});
+  assert.ok(list.installed.some((m) => m.id === 'acme--vlm' && m.verifiedFiles === 3));
+  assert.equal(list.presets.length >= 4, true);
+  assert.ok(list.recommended?.reason);
+
+  const selected = await host.connection.sendRequest(ModelsSelectRequest, { id: 'acme--vlm' });
+  assert.equal(selected.model.dir, path.join(store, 'acme--vlm'));
+  assert.equal(selected.model.device, 'cpu');
+
+  await assert.rejects(host.connection.sendRequest(ModelsSelectRequest, { id: 'janus-pro-1b' }), (err: rpc.ResponseError<unknown>) => err.code === HostErrorCodes.NoModel && /not installed/.test(err.message));
+
+  const mine = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-my-model-'));
+  fs.writeFileSync(path.join(mine, 'config.json'), '{"model_type":"multi_modality"}');
+  const registered = await host.connection.sendRequest(ModelsRegisterRequest, { dir: mine, id: 'my-model' });
+  assert.deepEqual(registered, { id: 'my-model', dir: mine, family: 'multi_modality', verifiedFiles: 0, local: true });
+  assert.equal((await host.connection.sendRequest(ModelsSelectRequest, { id: 'my-model' })).model.dir, mine);
+  assert.deepEqual(await host.connection.sendRequest(ModelsRemoveRequest, { id: 'my-model' }), { removed: true });
+  assert.ok(fs.existsSync(path.join(mine, 'config.json')), "a registered folder's files stay");
+
+  await assert.rejects(host.connection.sendRequest(ModelsRegisterRequest, { dir: path.join(mine, 'nope') }), /does not exist/);
+  await assert.rejects(host.connection.sendRequest(ModelsPullRequest, { id: '../../etc' }), (err: rpc.ResponseError<unknown>) => err.code === rpc.ErrorCodes.InvalidParams);
+  assert.deepEqual(await host.connection.sendRequest(ModelsRemoveRequest, { id: 'acme--vlm' }), { removed: true });
+  assert.equal(fs.existsSync(path.join(store, 'acme--vlm')), false);
+});
