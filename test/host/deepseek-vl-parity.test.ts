@@ -70,7 +70,9 @@ async function promptLogits(split?: number): Promise<Float32Array> {
   const embeds = (await embed.run({ input_ids: i64(ids, [1, ids.length]) })).inputs_embeds.data as Float32Array;
   const features = vision.image_features.data as Float32Array;
   let k = 0;
-  ids.forEach((id, i) => id === reference.image_token_id && embeds.set(features.subarray(k * H, ++k * H), i * H));
+  ids.forEach((id, i) => {
+    if (id === reference.image_token_id) embeds.set(features.subarray(k * H, ++k * H), i * H);
+  });
   assert.equal(k, 16);
   const spans = split ? [[0, split], [split, ids.length]] : [[0, ids.length]];
   let past: Record<string, ort.Tensor> = {};
@@ -90,7 +92,10 @@ async function promptLogits(split?: number): Promise<Float32Array> {
   await decoder.release();
   const all = new Float32Array(logits.reduce((n, l) => n + l.length, 0));
   let o = 0;
-  for (const l of logits) (all.set(l, o), (o += l.length));
+  for (const l of logits) {
+    all.set(l, o);
+    o += l.length;
+  }
   return all;
 }
 
