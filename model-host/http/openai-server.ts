@@ -100,6 +100,8 @@ export function createOpenAiServer(options: OpenAiServerOptions): http.Server {
 
   async function streamed(res: http.ServerResponse, parsed: ParsedChatRequest, image: LoadedImage | undefined, id: string, signal: AbortSignal) {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    // Each delta is a small write: without this, Nagle's algorithm holds them back for the client's delayed ACK.
+    res.socket?.setNoDelay(true);
     res.flushHeaders();
     const send = (data: unknown) => !res.destroyed && res.write(`data: ${JSON.stringify(data)}\n\n`);
     const chunk = (delta: object, finish: string | null) => ({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: backend.modelId, choices: [{ index: 0, delta, finish_reason: finish }] });
