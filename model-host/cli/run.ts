@@ -5,6 +5,8 @@ import { DEVICE_PREFERENCES } from '../protocol';
 import type { GenerateContext, GenerateOutput, TextEngine } from '../engines/engine';
 import { DeepseekVlEngine, type RawInputs } from '../engines/vlm/deepseek-vl-engine';
 import { loadLocalEngine } from '../engines/vlm/load-local-engine';
+import { createRemoteEngine } from '../engines/remote/remote-engine';
+import { REMOTE_CLI_USAGE, remoteBackendFromArgs } from '../engines/remote/remote-cli-options';
 import { loadImageForModel } from '../engines/vlm/preprocess-load-image';
 import { type DeepseekVlProcessorConfig, preprocessForDeepseekVl } from '../engines/vlm/preprocess';
 import { readNpy } from '../formats/npy';
@@ -53,6 +55,7 @@ export const runCommand: CliCommand = {
   --temperature T --top-p P   sampling (default greedy)
   --stop TEXT             stop string (repeatable)
   --json                  print one JSON object at the end: tokens, text, device, finishReason, timings
+${REMOTE_CLI_USAGE}
 Parity/debug (DeepSeek-VL folders):
   --input-ids JSON_ARRAY  token ids as is (no chat template, no BOS added)
   --pixel-values FILE.npy / --high-res-pixel-values FILE.npy   skip image preprocessing`,
@@ -74,7 +77,8 @@ Parity/debug (DeepSeek-VL folders):
     };
     const imagePath = flag(args, 'image');
     const log = (level: string, message: string) => process.stderr.write(`[${level}] ${message}\n`);
-    const engine: TextEngine = await loadLocalEngine(model, device, log);
+    const remote = remoteBackendFromArgs(args);
+    const engine: TextEngine = remote ? createRemoteEngine(remote) : await loadLocalEngine(model, device, log);
     const ctx: GenerateContext = {
       isCancelled: () => false,
       onText: (delta) => {

@@ -11,6 +11,7 @@ import { listTasks } from '../tasks/registry';
 import { runTask } from '../tasks/run-task';
 import { taskEnginesFor } from '../tasks/task-engines';
 import { HostError } from '../worker/messages';
+import { remoteBackendFromArgs } from '../engines/remote/remote-cli-options';
 
 const DEVICES: DeviceKind[] = ['webgpu', 'cuda', 'dml', 'coreml', 'cpu'];
 
@@ -46,7 +47,7 @@ export async function runTaskFromCli(argv: string[]): Promise<number> {
     options: parseOptions(args.flags.get('option') ?? []),
     instruction: flag(args, 'instruction'),
     generation: maxNewTokens ? { maxNewTokens: Number(maxNewTokens) } : undefined,
-    backend: endpoint ? { kind: 'openai', endpoint, model: flag(args, 'remote-model'), apiKey: process.env.VISUAL_CODER_API_KEY } : undefined,
+    backend: remoteBackendFromArgs(args) ?? (endpoint ? { kind: 'openai', endpoint, model: flag(args, 'remote-model'), apiKey: process.env.VISUAL_CODER_API_KEY } : undefined),
     ocrAugment: !args.flags.has('no-ocr'),
   };
   const model = flag(args, 'model');
