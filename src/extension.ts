@@ -10,6 +10,7 @@ import { readInitializeParams, watchHostSettings } from './host/host-settings';
 import { createHostStatusBar } from './ui/status-bar';
 import { registerHostCommands } from './features/host-commands';
 import { registerRemote } from './features/remote';
+import { registerModels } from './features/models';
 
 let supervisor: HostSupervisor | undefined;
 
@@ -42,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
   context.subscriptions.push(watchHostSettings(vscode, () => host.restart()));
   // Feature modules: one register line each.
   registerRemote(deps);
+  registerModels(deps);
 
   void host.start().catch((err: Error) => log.error(`model host did not start: ${err.message}`));
   log.info(`Visual Coder activated in ${Date.now() - started} ms`);

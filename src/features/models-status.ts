@@ -1,0 +1,31 @@
+/**
+ * A status bar item naming the active model (`visualCoder.model`); a click opens Select Model.
+ * Beside the host's own item, which shows device and state.
+ */
+import type * as vscode from 'vscode';
+import type { FeatureDeps } from './feature-deps';
+
+/** Short name for the status bar: a preset's id, a hub id's last part, or a folder's base name. */
+export function modelStatusText(model: string | undefined): string {
+  if (!model) return '$(package) No model';
+  const name = model.split(/[\\/]/).filter(Boolean).pop() ?? model;
+  return `$(package) ${name.replace(/^.*--/, '')}`;
+}
+
+export function createModelStatusItem(deps: FeatureDeps): vscode.Disposable {
+  const { vs } = deps;
+  const item = vs.window.createStatusBarItem('visualCoder.activeModel', vs.StatusBarAlignment.Right, 99);
+  item.name = 'Visual Coder Model';
+  item.command = 'visualCoder.selectModel';
+  const render = () => {
+    const model = vs.workspace.getConfiguration('visualCoder').get<string>('model', '').trim() || undefined;
+    item.text = modelStatusText(model);
+    item.tooltip = model ? `Visual Coder model: ${model} (click to change)` : 'Visual Coder has no model yet: click to choose and download one';
+  };
+  render();
+  item.show();
+  const watch = vs.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('visualCoder.model')) render();
+  });
+  return { dispose: () => (watch.dispose(), item.dispose()) };
+}
