@@ -1,0 +1,98 @@
+/**
+ * Parity measurement for a converted DeepSeek-VL folder against the reference fixture, on one
+ * onnxruntime-node execution provider. Run as a child process by the parity tests (WebGPU needs its
+ * Vulkan environment set before the process starts):
+ *
+ *   node --import tsx test/host/deepseek-vl-hybrid-parity-check.ts MODEL_DIR FIXTURE_DIR cpu|webgpu
+ *
+ * Prints one JSON line: { device, maxAbs: { siglip, sam?, aligned, logits }, scale: {...} }, where each
+ * maxAbs is the largest absolute difference to the reference `.npy` (vision outputs from the real
+ * converted vision_encoder graph, logits at every prompt position from embed_tokens + image merge +
+ * decoder_model_merged with an empty KV cache).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { readNpy } from '../../model-host/formats/npy';
+
+type Result = Record<string, number>;
+
+function maxAbs(got: Float32Array, ref: Float32Array, what: string): number {
+  if (got.length !== ref.length) throw new Error(`${what}: ${got.length} values, reference has ${ref.length}`);
+  let m = 0;
+  for (let i = 0; i < got.length; i++) {
+    const d = Math.abs(got[i] - ref[i]);
+    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
+  }
+  return m;
+}
+
+function largest(ref: Float32Array): number {
+  let m = 0;
+  for (const v of ref) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+async function main(): Promise<void> {
+  const [modelDir, fixture, device] = process.argv.slice(2);
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: [device === 'webgpu' ? 'webgpu' : 'cpu'] };
+  const open = (name: string) => ort.InferenceSession.create(join(modelDir, 'onnx', `${name}.onnx`), options);
+  const f32 = (name: string) => readNpy(join(fixture, `${name}.npy`)).data as Float32Array;
+  const ref = JSON.parse(readFileSync(join(fixture, 'reference.json'), 'utf8')) as { input_ids: number[]; image_token_id: number };
+  const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
+    text_config: { hidden_size: number; num_hidden_layers: number; num_key_value_heads: number; head_dim?: number; num_attention_heads: number };
+  };
+
+  const maxAbsOut: Result = {};
+  const scale: Result = {};
+  const compare = (key: string, got: Float32Array, refName: string) => {
+    const r = f32(refName);
+    maxAbsOut[key] = maxAbs(got, r, key);
+    scale[key] = largest(r);
+  };
+
+  const vision = await open('vision_encoder');
+  const px = readNpy(join(fixture, 'ref_pixel_values.npy'));
+  const feeds: Record<string, ort.Tensor> = { pixel_values: new ort.Tensor('float32', px.data as Float32Array, px.shape) };
+  const hybrid = vision.inputNames.includes('high_res_pixel_values');
+  if (hybrid) {
+    const hr = readNpy(join(fixture, 'ref_high_res_pixel_values.npy'));
+    feeds.high_res_pixel_values = new ort.Tensor('float32', hr.data as Float32Array, hr.shape);
+  }
+  const vout = await vision.run(feeds);
+  compare('siglip', vout.vision_last_hidden_state.data as Float32Array, 'ref_image_last_hidden_state');
+  if (hybrid) compare('sam', vout.high_res_vision_last_hidden_state.data as Float32Array, 'ref_image_high_res_vision_last_hidden_state');
+  const features = vout.image_features.data as Float32Array;
+  compare('aligned', features, 'ref_image_pooler_output');
+
+  const ids = ref.input_ids;
+  const L = ids.length;
+  const H = config.text_config.hidden_size;
+  const embed = await open('embed_tokens');
+  const eout = await embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, L]) });
+  const embeds = new Float32Array(eout.inputs_embeds.data as Float32Array);
+  let k = 0;
+  for (let i = 0; i < L; i++) {
+    if (ids[i] === ref.image_token_id) embeds.set(features.subarray(k * H, ++k * H), i * H);
+  }
+  const decoder = await open('decoder_model_merged');
+  const t = config.text_config;
+  const headDim = t.head_dim ?? H / t.num_attention_heads;
+  const dfeeds: Record<string, ort.Tensor> = {
+    inputs_embeds: new ort.Tensor('float32', embeds, [1, L, H]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]),
+    position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, L]),
+  };
+  for (const name of decoder.inputNames) {
+    if (name.startsWith('past_key_values.')) dfeeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, t.num_key_value_heads, 0, headDim]);
+  }
+  const dout = await decoder.run(dfeeds);
+  compare('logits', dout.logits.data as Float32Array, 'ref_logits');
+  process.stdout.write(`${JSON.stringify({ device, hybrid, maxAbs: maxAbsOut, scale })}\n`);
+  for (const s of [vision, embed, decoder]) await s.release();
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`parity check failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
