@@ -9,8 +9,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { RemoteListModelsRequest, HostErrorCodes } from '../../model-host/protocol';
 import { jsonReply, modelsReply, sseCompletion, startFakeOpenAiServer, type FakeScript, type FakeServer } from '../fixtures/openai/fake-openai-server';
-import { hostScript, startHttpHost } from '../fixtures/openai/serve-http-process';
-import { startHost, stopHost } from './host-test-helpers';
+import { hostScript, startHttpHost, startStdioHost } from '../fixtures/openai/serve-http-process';
 
 const work = mkdtempSync(path.join(tmpdir(), 'vc-remote-cli-'));
 const servers: FakeServer[] = [];
@@ -110,7 +109,7 @@ test('serve --http with --api-key needs the bearer token; a missing model folder
 
 test('remote/listModels over the protocol lists the server models, or answers the Remote error code', async () => {
   const server = await fake((req) => (req.headers.authorization === 'Bearer k' ? modelsReply(['b-model', 'a-model']) : jsonReply(401, { error: { message: 'no' } })));
-  const h = startHost();
+  const h = startStdioHost();
   try {
     assert.deepEqual(await h.connection.sendRequest(RemoteListModelsRequest, { endpoint: server.endpoint, apiKey: 'k' }), { models: ['a-model', 'b-model'] });
     await assert.rejects(h.connection.sendRequest(RemoteListModelsRequest, { endpoint: server.endpoint }), (err: { code?: number; message?: string }) => {
@@ -119,6 +118,6 @@ test('remote/listModels over the protocol lists the server models, or answers th
       return true;
     });
   } finally {
-    await stopHost(h);
+    await h.stop();
   }
 });
