@@ -1,7 +1,8 @@
 /**
- * Sits between the host's stdout and the JSON-RPC reader. A host (or a native library it loads) that
- * prints a stray line to stdout would otherwise leave vscode-jsonrpc's reader waiting forever for a
- * header it can never parse. This passes Content-Length frames through untouched and drops anything
+ * Sits in front of a JSON-RPC reader (the extension reading the host's stdout, the host reading its
+ * stdin). Stray text between frames (a console.log, a native library's banner) would otherwise make
+ * vscode-jsonrpc's reader wait forever for a header it can never parse, or drop the frames that
+ * arrived in the same chunk. This passes Content-Length frames through untouched and drops anything
  * between frames, reporting it so it can be logged.
  */
 import { Transform, type TransformCallback } from 'node:stream';
@@ -11,7 +12,7 @@ const HEADER_END = '\r\n\r\n';
 // Longest prefix of "Content-Length:" that may be split across chunks.
 const KEEP_TAIL = 'content-length:'.length;
 
-export class StdoutFrameFilter extends Transform {
+export class FrameFilter extends Transform {
   private buffer = Buffer.alloc(0);
   /** Bytes of the current body still to pass through. */
   private bodyLeft = 0;

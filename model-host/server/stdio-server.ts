@@ -8,6 +8,7 @@ import { LogNotification, BusyNotification, type LogLevel } from '../protocol';
 import { EngineWorkerClient } from './engine-worker-client';
 import type { HostServices } from './host-services';
 import { handlerModules } from './handlers';
+import { FrameFilter } from './frame-filter';
 
 /** How long requests already received may still finish after stdin closes. */
 const STDIN_CLOSED_GRACE_MS = 1_500;
@@ -17,7 +18,10 @@ export async function serveStdio(): Promise<number> {
   // Anything printed to stdout would corrupt the framing: route console output to stderr.
   console.log = console.info = console.debug = (...args: unknown[]) => process.stderr.write(args.map(String).join(' ') + '\n');
 
-  const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(process.stdin), new rpc.StreamMessageWriter(process.stdout));
+  // Garbage between frames is dropped and reported instead of stalling the reader.
+  const input = new FrameFilter((garbage) => process.stderr.write(`ignored non-protocol input: ${JSON.stringify(garbage.slice(0, 200))}\n`));
+  process.stdin.pipe(input);
+  const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(input), new rpc.StreamMessageWriter(process.stdout));
 
   const inFlight = countInFlightRequests(connection);
   let exiting = false;

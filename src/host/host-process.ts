@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as rpc from 'vscode-jsonrpc/node';
 import { ShutdownRequest } from '../../model-host/protocol';
-import { StdoutFrameFilter } from './stdout-frame-filter';
+import { FrameFilter } from '../../model-host/server/frame-filter';
 import { isAlive, killTree, listDescendants, waitGone } from './process-tree';
 
 export interface HostLog {
@@ -64,7 +64,7 @@ export class HostProcess {
     this.child.stdin!.on('error', () => undefined); // EPIPE after the host died: the exit event reports it
     forwardLines(this.child.stderr!, (line) => log.info(`[host] ${line}`));
 
-    const filter = new StdoutFrameFilter((garbage) => log.warn(`model host wrote non-protocol output to stdout (ignored): ${garbage.trim().slice(0, 500)}`));
+    const filter = new FrameFilter((garbage) => log.warn(`model host wrote non-protocol output to stdout (ignored): ${garbage.trim().slice(0, 500)}`));
     this.child.stdout!.pipe(filter);
     this.connection = rpc.createMessageConnection(new rpc.StreamMessageReader(filter), new rpc.StreamMessageWriter(this.child.stdin!));
     this.connection.onError(([error]) => {

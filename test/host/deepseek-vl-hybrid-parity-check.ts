@@ -3,16 +3,20 @@
  * onnxruntime-node execution provider. Run as a child process by the parity tests (WebGPU needs its
  * Vulkan environment set before the process starts):
  *
- *   node --import tsx test/host/deepseek-vl-hybrid-parity-check.ts MODEL_DIR FIXTURE_DIR cpu|webgpu
+ *   node --import tsx test/host/deepseek-vl-hybrid-parity-check.ts cpu|webgpu GREEDY_N MODEL_DIR FIXTURE_DIR [MODEL_DIR FIXTURE_DIR ...]
  *
- * Prints one JSON line: { device, maxAbs: { siglip, sam?, aligned, logits }, scale: {...} }, where each
- * maxAbs is the largest absolute difference to the reference `.npy` (vision outputs from the real
- * converted vision_encoder graph, logits at every prompt position from embed_tokens + image merge +
- * decoder_model_merged with an empty KV cache).
+ * Prints one JSON line per model: { device, hybrid, maxAbs: { siglip, sam?, aligned, logits }, scale, greedy? },
+ * where each maxAbs is the largest absolute difference to the reference `.npy` (vision outputs from the
+ * real converted vision_encoder graph, logits at every prompt position from embed_tokens + image merge +
+ * decoder_model_merged with an empty KV cache). With GREEDY_N > 0 it also generates GREEDY_N tokens
+ * through the product runtime (`DeepseekVlEngine`, KV cache kept on the device) and reports them with
+ * the device the engine actually used. Several models share one process because starting WebGPU on
+ * SwiftShader costs seconds.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { DeepseekVlEngine, type RawInputs } from '../../model-host/engines/vlm/deepseek-vl-engine';
 import { readNpy } from '../../model-host/formats/npy';
 
 type Result = Record<string, number>;
@@ -33,8 +37,7 @@ function largest(ref: Float32Array): number {
   return m;
 }
 
-async function main(): Promise<void> {
-  const [modelDir, fixture, device] = process.argv.slice(2);
+async function checkModel(device: string, greedyTokens: number, modelDir: string, fixture: string): Promise<void> {
   const options: ort.InferenceSession.SessionOptions = { executionProviders: [device === 'webgpu' ? 'webgpu' : 'cpu'] };
   const open = (name: string) => ort.InferenceSession.create(join(modelDir, 'onnx', `${name}.onnx`), options);
   const f32 = (name: string) => readNpy(join(fixture, `${name}.npy`)).data as Float32Array;
@@ -88,8 +91,26 @@ async function main(): Promise<void> {
   }
   const dout = await decoder.run(dfeeds);
   compare('logits', dout.logits.data as Float32Array, 'ref_logits');
-  process.stdout.write(`${JSON.stringify({ device, hybrid, maxAbs: maxAbsOut, scale })}\n`);
   for (const s of [vision, embed, decoder]) await s.release();
+
+  let greedy: { tokens: number[]; device: string } | undefined;
+  if (greedyTokens > 0) {
+    const engine = await DeepseekVlEngine.load(modelDir, device === 'webgpu' ? 'webgpu' : 'cpu', () => undefined);
+    const raw: RawInputs = { inputIds: ids, pixelValues: { data: px.data as Float32Array, dims: px.shape } };
+    if (hybrid) {
+      const hr = readNpy(join(fixture, 'ref_high_res_pixel_values.npy'));
+      raw.highResPixelValues = { data: hr.data as Float32Array, dims: hr.shape };
+    }
+    const out = await engine.generateFromInputs(raw, { maxNewTokens: greedyTokens }, { isCancelled: () => false, onText: () => undefined, log: () => undefined });
+    greedy = { tokens: out.tokens ?? [], device: engine.device };
+    await engine.dispose();
+  }
+  process.stdout.write(`${JSON.stringify({ device, hybrid, maxAbs: maxAbsOut, scale, greedy })}\n`);
+}
+
+async function main(): Promise<void> {
+  const [device, greedy, ...pairs] = process.argv.slice(2);
+  for (let i = 0; i + 1 < pairs.length; i += 2) await checkModel(device, Number(greedy), pairs[i], pairs[i + 1]);
 }
 
 main().catch((e: unknown) => {

@@ -44,7 +44,7 @@ before(() => {
 after(() => rmSync(work, { recursive: true, force: true }));
 
 test('SigLIP, SAM branch, aligned embeddings and every prompt logit within 1e-4 of the reference', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CHECK, modelDir('fp32'), REF, 'cpu'], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CHECK, 'cpu', '0', modelDir('fp32'), REF], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { hybrid: boolean; maxAbs: Record<string, number>; scale: Record<string, number> };
   process.stderr.write(`# hybrid parity (cpu): ${JSON.stringify(result.maxAbs)}\n`);

@@ -36,8 +36,12 @@ export const registerLifecycleHandlers: HandlerModule = (services) => {
   connection.onRequest(DebugBurnRequest, async (params, token) => {
     if (!services.testMode) throw new rpc.ResponseError(rpc.ErrorCodes.MethodNotFound, 'debug/burn is only available when VISUAL_CODER_TEST=1');
     try {
-      return await services.worker.run<{ burnedMs: number }>('burn', params, { label: 'burn' }, cancellationSignal(token));
+      const result = await services.worker.run<{ burnedMs: number }>('burn', params, { label: 'burn' }, cancellationSignal(token));
+      // The job stops early on the cancel flag; say it was cancelled rather than pass a short burn off as done.
+      if (token.isCancellationRequested) throw new rpc.ResponseError(HostErrorCodes.Cancelled, `debug/burn cancelled after ${result.burnedMs} ms`);
+      return result;
     } catch (err) {
+      if (err instanceof rpc.ResponseError) throw err;
       const e = err as Error & { code?: number };
       throw new rpc.ResponseError(e.code ?? HostErrorCodes.Cancelled, e.message);
     }

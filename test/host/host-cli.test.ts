@@ -1,0 +1,56 @@
+/** The built model host's command line: version, help, and the device probe in both environments. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { envWithoutVulkan, hostScript, repoRoot, SWIFTSHADER_ENV } from './host-test-helpers';
+
+const run = (args: string[], env = envWithoutVulkan()) => spawnSync(process.execPath, [hostScript, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+
+test('--version prints the package version', () => {
+  const r = run(['--version']);
+  assert.equal(r.status, 0);
+  const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  assert.equal(r.stdout.trim(), version);
+});
+
+test('--help lists the commands; an unknown command fails with the help', () => {
+  const r = run(['--help']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /Usage: model-host <command>/);
+  for (const name of ['serve', 'devices']) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
+  const bad = run(['frobnicate']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown command: frobnicate/);
+});
+
+test('devices: without a Vulkan driver WebGPU is unavailable with the reason, and auto picks cpu', () => {
+  const r = run(['devices', '--json'], envWithoutVulkan({ VK_ICD_FILENAMES: '/nonexistent/icd.json' }));
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  const webgpu = out.devices.find((d: { kind: string }) => d.kind === 'webgpu');
+  assert.equal(webgpu.available, false);
+  assert.match(webgpu.reason, /WebGPU adapter/);
+  assert.deepEqual(out.devices.find((d: { kind: string }) => d.kind === 'cpu'), { kind: 'cpu', available: true });
+  assert.equal(out.chosen, 'cpu');
+  if (process.platform === 'linux' && process.arch === 'x64') {
+    const cuda = out.devices.find((d: { kind: string }) => d.kind === 'cuda');
+    assert.equal(cuda.available, false);
+    assert.match(cuda.reason, /libonnxruntime_providers_cuda\.so/);
+  }
+});
+
+test('devices: with SwiftShader the WebGPU probe really runs a graph and auto picks webgpu', { skip: process.platform !== 'linux' && 'SwiftShader recipe is Linux-only' }, () => {
+  const r = run(['devices', '--json'], envWithoutVulkan(SWIFTSHADER_ENV));
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.devices[0], { kind: 'webgpu', available: true, detail: 'onnxruntime-node WebGPU execution provider' });
+  assert.equal(out.chosen, 'webgpu');
+});
+
+test('devices --device with a bad value is a usage error', () => {
+  const r = run(['devices', '--device', 'tpu']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--device must be one of auto, webgpu/);
+});

@@ -1,0 +1,43 @@
+/** The supervisor over the real built host: SIGKILL brings a new host back, shutdown leaves nothing behind. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { PingRequest } from '../../model-host/protocol';
+import { HostSupervisor } from '../../src/host/supervisor';
+import { isAlive } from '../../src/host/process-tree';
+import { RecordingLog, waitForState } from '../unit/supervisor-test-helpers';
+import { envWithoutVulkan, hostScript } from './host-test-helpers';
+
+test('the real host killed with SIGKILL is back (new pid, answering) within 3 s; dispose leaves no process', async () => {
+  const log = new RecordingLog();
+  const supervisor = new HostSupervisor({
+    spawn: { command: process.execPath, args: [hostScript, 'serve'], env: envWithoutVulkan() },
+    initializeParams: () => ({ clientName: 'supervisor host test', device: 'auto', logLevel: 'info' }),
+    log,
+  });
+  const states: string[] = [];
+  supervisor.onDidChangeState((c) => states.push(c.state));
+  try {
+    const first = await supervisor.start();
+    assert.equal(first.pid, supervisor.pid);
+    assert.match(log.text(), /\[host\] device cpu: available/, 'host/log notifications reach the log');
+
+    const crashed = waitForState(supervisor, (c) => c.state === 'crashed');
+    const killedAt = performance.now();
+    process.kill(first.pid, 'SIGKILL');
+    const crash = await crashed;
+    assert.match(crash.reason ?? '', /SIGKILL/);
+    const back = await waitForState(supervisor, (c) => c.state === 'ready', 3_000);
+    const backMs = performance.now() - killedAt;
+    console.log(`host back ${backMs.toFixed(0)} ms after SIGKILL`);
+    assert.ok(back.info && back.info.pid !== first.pid, 'a new host process');
+    assert.equal(isAlive(first.pid), false);
+    assert.equal((await supervisor.sendRequest(PingRequest)).busy, 0);
+    assert.deepEqual(states, ['starting', 'ready', 'crashed', 'starting', 'ready']);
+  } finally {
+    const pids = [...supervisor.pids];
+    await supervisor.dispose();
+    for (const pid of pids) assert.equal(isAlive(pid), false, `host ${pid} gone after dispose`);
+  }
+  assert.equal(supervisor.state, 'stopped');
+});
