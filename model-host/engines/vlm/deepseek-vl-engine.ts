@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DeviceKind, DevicePreference, GenerationOptions, Timings } from '../../protocol';
 import { formatDeepseekVlPrompt } from '../deepseek-vl/chat-format';
-import type { GenerateContext, GenerateInput, GenerateOutput, TextEngine } from '../engine';
+import type { ChatPrompt, GenerateContext, GenerateInput, GenerateOutput, TextEngine } from '../engine';
 import { createSessions, type Log, releaseAll, type SessionSet, type SessionSpec } from './ort-sessions';
 import { type DeepseekVlProcessorConfig, preprocessForDeepseekVl } from './preprocess';
 import { chooseToken } from './sampling';
@@ -81,12 +81,17 @@ export class DeepseekVlEngine implements TextEngine {
       pixels = pre.pixelValues;
       highRes = pre.highResPixelValues;
     }
-    const text = formatDeepseekVlPrompt(input.prompt, pixels ? this.config.num_image_tokens : undefined);
-    const inputIds = [this.config.text_config.bos_token_id, ...this.tokenizer.encode(text)];
+    const inputIds = this.buildInputIds(input.prompt, pixels !== undefined);
     const out = await this.generateFromInputs({ inputIds, pixelValues: pixels, highResPixelValues: highRes }, input.generation, ctx);
     out.timings.preprocessMs = now() - t0 - out.timings.totalMs;
     out.timings.totalMs = now() - t0;
     return out;
+  }
+
+  /** BOS + the tokenized DeepSeek-VL prompt, with `num_image_tokens` image tokens when there is an image. */
+  buildInputIds(prompt: ChatPrompt, withImage: boolean): number[] {
+    const text = formatDeepseekVlPrompt(prompt, withImage ? this.config.num_image_tokens : undefined);
+    return [this.config.text_config.bos_token_id, ...this.tokenizer.encode(text)];
   }
 
   /** Runs with ids and pixel values as given; on a first-run failure off cpu, retries once on cpu. */

@@ -1,0 +1,107 @@
+/**
+ * The local VLM engine on a converted tiny DeepSeek-VL, as the task runner drives it
+ * (`loadLocalEngine` → `generate`): chat template + tokenizer equal the reference prompt ids, a
+ * real PNG goes through preprocessing into the vision graph, text streams, stop strings cut,
+ * cancellation stops between decode steps, and an unusable GPU falls back to cpu with a reason.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import type { GenerateContext } from '../../model-host/engines/engine';
+import { convertDeepseekVl } from '../../model-host/engines/deepseek-vl/converter';
+import { DeepseekVlEngine } from '../../model-host/engines/vlm/deepseek-vl-engine';
+import { loadLocalEngine } from '../../model-host/engines/vlm/load-local-engine';
+import { loadImageForModel } from '../../model-host/engines/vlm/preprocess-load-image';
+import { readNpy } from '../../model-host/formats/npy';
+import { envWithoutVulkan, hostScript, repoRoot } from './host-test-helpers';
+
+const REF = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl');
+const reference = JSON.parse(readFileSync(path.join(REF, 'reference.json'), 'utf8')) as { input_ids: number[]; greedy_new_tokens: number[]; greedy_text: string };
+const work = mkdtempSync(path.join(tmpdir(), 'dsvl-engine-'));
+const model = path.join(work, 'tiny-onnx');
+let engine: DeepseekVlEngine;
+const logs: string[] = [];
+
+function context(overrides: Partial<GenerateContext> = {}): GenerateContext & { deltas: string[] } {
+  const deltas: string[] = [];
+  return { deltas, isCancelled: () => false, onText: (d) => deltas.push(d), log: (l, m) => logs.push(`${l} ${m}`), ...overrides };
+}
+
+const refPixels = () => {
+  const px = readNpy(path.join(REF, 'ref_pixel_values.npy'));
+  return { data: px.data as Float32Array, dims: px.shape };
+};
+
+before(async () => {
+  convertDeepseekVl({ from: REF, to: model });
+  const loaded = await loadLocalEngine(model, 'cpu', (l, m) => logs.push(`${l} ${m}`));
+  assert.ok(loaded instanceof DeepseekVlEngine);
+  engine = loaded;
+});
+after(async () => {
+  await engine?.dispose();
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('the chat template and tokenizer reproduce the reference prompt ids', () => {
+  assert.equal(engine.family, 'deepseek-vl');
+  assert.equal(engine.device, 'cpu');
+  assert.deepEqual(engine.buildInputIds({ user: 'write the code' }, true), reference.input_ids);
+});
+
+test('generate() with a PNG streams text that adds up to the result', async () => {
+  const png = await sharp({ create: { width: 90, height: 40, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toBuffer();
+  const image = await loadImageForModel(png, 'red.png');
+  const ctx = context();
+  const out = await engine.generate({ prompt: { user: 'write the code' }, image, generation: { maxNewTokens: 10 } }, ctx);
+  assert.equal(ctx.deltas.join(''), out.text);
+  assert.ok(out.tokens && out.tokens.length > 0 && out.tokens.length <= 10);
+  assert.ok(out.timings.visionMs !== undefined && out.timings.prefillMs !== undefined);
+  // A different image gives different image features, hence (almost surely) other logits than the reference's.
+  const blue = await loadImageForModel(await sharp({ create: { width: 40, height: 90, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png().toBuffer(), 'blue.png');
+  const out2 = await engine.generate({ prompt: { user: 'write the code' }, image: blue, generation: { maxNewTokens: 10 } }, context());
+  assert.notDeepEqual(out2.tokens, out.tokens);
+});
+
+test('cancellation stops between decode steps', async () => {
+  let checks = 0;
+  const ctx = context({ isCancelled: () => ++checks > 3 });
+  const out = await engine.generateFromInputs({ inputIds: reference.input_ids, pixelValues: refPixels() }, { maxNewTokens: 12 }, ctx);
+  assert.equal(out.finishReason, 'cancelled');
+  assert.deepEqual(out.tokens, reference.greedy_new_tokens.slice(0, 3));
+});
+
+test('a stop string ends generation and is not part of the text', async () => {
+  const ctx = context();
+  const out = await engine.generateFromInputs({ inputIds: reference.input_ids, pixelValues: refPixels() }, { maxNewTokens: 12, stop: ['utou'] }, ctx);
+  assert.equal(out.finishReason, 'stop');
+  assert.equal(out.text, reference.greedy_text.slice(0, reference.greedy_text.indexOf('utou')));
+  assert.equal(ctx.deltas.join(''), out.text);
+  assert.ok((out.tokens?.length ?? 0) < 12);
+});
+
+test('image-token count mismatches are explained', async () => {
+  await assert.rejects(engine.generateFromInputs({ inputIds: reference.input_ids }, { maxNewTokens: 1 }, context()), /16 image tokens but no image was given/);
+  await assert.rejects(
+    engine.generateFromInputs({ inputIds: reference.input_ids.filter((_, i) => i !== 10), pixelValues: refPixels() }, { maxNewTokens: 1 }, context()),
+    /15 image tokens but the image gives 16 features/,
+  );
+});
+
+test('--device webgpu without a Vulkan driver falls back to cpu and says why', () => {
+  const r = spawnSync(
+    process.execPath,
+    [hostScript, 'run', '--model', model, '--device', 'webgpu', '--json', '--max-new-tokens', '3',
+      '--input-ids', JSON.stringify(reference.input_ids), '--pixel-values', path.join(REF, 'ref_pixel_values.npy')],
+    { encoding: 'utf8', timeout: 120_000, env: envWithoutVulkan() },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { device: string; tokens: number[] };
+  assert.equal(out.device, 'cpu');
+  assert.match(r.stderr, /could not use webgpu \(.+\); falling back/);
+  assert.deepEqual(out.tokens, reference.greedy_new_tokens.slice(0, 3));
+});
