@@ -11,6 +11,7 @@ import { createHostStatusBar } from './ui/status-bar';
 import { registerHostCommands } from './features/host-commands';
 import { registerRemote } from './features/remote';
 import { registerModels } from './features/models';
+import { registerTasks } from './features/tasks';
 
 let supervisor: HostSupervisor | undefined;
 
@@ -44,6 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
   // Feature modules: one register line each.
   registerRemote(deps);
   registerModels(deps);
+  registerTasks(deps);
 
   void host.start().catch((err: Error) => log.error(`model host did not start: ${err.message}`));
   log.info(`Visual Coder activated in ${Date.now() - started} ms`);

@@ -1,0 +1,110 @@
+/**
+ * Markdown: a CodeLens above each local image reference (Chart to code / Screenshot to code /
+ * Explain) and the same as code actions when the cursor is on one. The result goes right below
+ * the image line: code as a fenced block, an explanation as Markdown.
+ */
+import type * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { FeatureDeps } from '../features/feature-deps';
+import { hostTasks } from '../features/tasks-commands';
+import { runTaskWithProgress } from '../features/tasks-progress';
+import { readTaskSettings } from '../features/tasks-settings';
+import { fenceTag } from '../../model-host/tasks/languages';
+import { fencedBlock, findImageLinks, type ImageLink } from './markdown-image-links';
+
+export const INLINE_COMMAND = 'visualCoder.inline.imageToCode';
+
+/** The actions offered on an image, in lens order. */
+export const INLINE_ACTIONS: { taskId: string; title: string }[] = [
+  { taskId: 'chart-to-code', title: 'Chart to code' },
+  { taskId: 'ui-to-code', title: 'Screenshot to code' },
+  { taskId: 'explain-code-image', title: 'Explain' },
+];
+
+function imagePath(document: vscode.TextDocument, link: ImageLink): string | undefined {
+  if (path.isAbsolute(link.target)) return link.target;
+  if (document.uri.scheme !== 'file') return undefined;
+  return path.resolve(path.dirname(document.uri.fsPath), link.target);
+}
+
+/** Runs `taskId` on the image of `link` and inserts the result below `line` of the document. */
+export async function insertBelowImage(deps: FeatureDeps, uri: vscode.Uri, line: number, image: string, taskId: string): Promise<void> {
+  const { vs, context } = deps;
+  const document = await vs.workspace.openTextDocument(uri);
+  const task = (await hostTasks(deps)).find((t) => t.id === taskId);
+  if (!task) return void vs.window.showErrorMessage(`Visual Coder: the model host has no task "${taskId}".`);
+  // One click, no question: the option last chosen for this task (e.g. in the palette), else its default.
+  const options: Record<string, string> = {};
+  let language = task.language;
+  for (const option of task.options) {
+    const choice = context.globalState.get<string>(`visualCoder.lastChoice.${task.id}.${option.name}`) ?? option.default;
+    options[option.name] = choice;
+    language = option.choices.find((c) => c.id === choice)?.language ?? language;
+  }
+  const settings = readTaskSettings(vs);
+  const at = document.lineAt(Math.min(line, document.lineCount - 1)).range.end;
+  let streamed = '';
+  let finished = false;
+  await runTaskWithProgress(
+    deps,
+    `${task.title} (${path.basename(image)})`,
+    { taskId, image: { path: image }, options, generation: settings.generation, ocrAugment: settings.ocrAugment },
+    {
+      // The block is inserted once at the end, so the document never holds half a fence.
+      append: (text) => {
+        streamed += text;
+      },
+      finish: async (result) => {
+        finished = true;
+        const text = language === 'markdown' ? `\n\n${result.output.trimEnd()}\n` : fencedBlock(result.output, fenceTag(result.language));
+        const edit = new vs.WorkspaceEdit();
+        edit.insert(document.uri, at, text);
+        await vs.workspace.applyEdit(edit);
+      },
+      settle: async () => {
+        if (!finished && streamed) deps.log.info(`inline ${taskId} failed after ${streamed.length} characters; nothing inserted`);
+      },
+    },
+  );
+}
+
+class ImageLensProvider implements vscode.CodeLensProvider, vscode.CodeActionProvider {
+  constructor(private readonly vs: typeof vscode) {}
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const { vs } = this;
+    const lenses: vscode.CodeLens[] = [];
+    for (const link of findImageLinks(document.getText())) {
+      const image = imagePath(document, link);
+      if (!image) continue;
+      const range = new vs.Range(link.line, link.start, link.line, link.end);
+      for (const action of INLINE_ACTIONS) {
+        lenses.push(new vs.CodeLens(range, { title: action.title, command: INLINE_COMMAND, arguments: [document.uri, link.line, image, action.taskId], tooltip: `${action.title}: insert the result below this image` }));
+      }
+    }
+    return lenses;
+  }
+
+  provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection): vscode.CodeAction[] {
+    const { vs } = this;
+    const link = findImageLinks(document.getText()).find((l) => l.line === range.start.line && range.start.character >= l.start && range.start.character <= l.end);
+    const image = link && imagePath(document, link);
+    if (!link || !image) return [];
+    return INLINE_ACTIONS.map((action) => {
+      const codeAction = new vs.CodeAction(`Visual Coder: ${action.title}`, vs.CodeActionKind.RefactorRewrite);
+      codeAction.command = { title: action.title, command: INLINE_COMMAND, arguments: [document.uri, link.line, image, action.taskId] };
+      return codeAction;
+    });
+  }
+}
+
+export function registerMarkdownImageActions(deps: FeatureDeps): vscode.Disposable[] {
+  const { vs } = deps;
+  const provider = new ImageLensProvider(vs);
+  const selector: vscode.DocumentSelector = { language: 'markdown' };
+  return [
+    vs.languages.registerCodeLensProvider(selector, provider),
+    vs.languages.registerCodeActionsProvider(selector, provider, { providedCodeActionKinds: [vs.CodeActionKind.RefactorRewrite] }),
+    vs.commands.registerCommand(INLINE_COMMAND, (uri: vscode.Uri, line: number, image: string, taskId: string) => insertBelowImage(deps, uri, line, image, taskId)),
+  ];
+}

@@ -1,0 +1,67 @@
+/**
+ * Jupyter notebooks: a cell toolbar action on cells with an image output runs a task on the first
+ * image and inserts the result as a new cell below (code cell for code, Markdown cell for an
+ * explanation). Best effort: VS Code offers no per-output toolbar to extensions, so the action
+ * sits on the cell and uses the cell's first image output.
+ */
+import type * as vscode from 'vscode';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FeatureDeps } from '../features/feature-deps';
+import { hostTasks } from '../features/tasks-commands';
+import { runTaskWithProgress } from '../features/tasks-progress';
+import { readTaskSettings } from '../features/tasks-settings';
+import { INLINE_ACTIONS } from './markdown-image-actions';
+
+export const NOTEBOOK_COMMAND = 'visualCoder.notebook.imageOutputToCode';
+const IMAGE_MIMES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml', 'image/bmp'];
+
+/** Output item bytes → image bytes: Jupyter keeps PNG/JPEG base64-encoded in some versions. */
+export function outputImageBytes(data: Uint8Array, mime: string): Buffer {
+  const bytes = Buffer.from(data);
+  if (mime === 'image/svg+xml') return bytes;
+  const text = bytes.subarray(0, 8).toString('latin1');
+  const looksBinary = bytes[0] === 0x89 || bytes[0] === 0xff || text.startsWith('GIF') || text.startsWith('RIFF') || text.startsWith('BM');
+  return looksBinary ? bytes : Buffer.from(bytes.toString('latin1').replace(/\s+/g, ''), 'base64');
+}
+
+async function run(deps: FeatureDeps, cell: vscode.NotebookCell | undefined): Promise<void> {
+  const { vs, context } = deps;
+  cell ??= vs.window.activeNotebookEditor?.notebook.cellAt(vs.window.activeNotebookEditor.selection.start);
+  const item = cell?.outputs.flatMap((o) => o.items).find((i) => IMAGE_MIMES.includes(i.mime));
+  if (!cell || !item) return void vs.window.showInformationMessage('Visual Coder: this cell has no image output.');
+  const picked = await vs.window.showQuickPick(INLINE_ACTIONS.map((a) => ({ label: a.title, taskId: a.taskId })), { title: 'Visual Coder: image output to…' });
+  if (!picked) return;
+  const task = (await hostTasks(deps)).find((t) => t.id === picked.taskId);
+  if (!task) return;
+  const options: Record<string, string> = {};
+  for (const option of task.options) options[option.name] = context.globalState.get<string>(`visualCoder.lastChoice.${task.id}.${option.name}`) ?? option.default;
+  const file = path.join(os.tmpdir(), `visual-coder-cell-${Date.now()}.${item.mime === 'image/svg+xml' ? 'svg' : item.mime.split('/')[1]}`);
+  await fs.writeFile(file, outputImageBytes(item.data, item.mime));
+  const settings = readTaskSettings(vs);
+  try {
+    await runTaskWithProgress(
+      deps,
+      `${task.title} (cell ${cell.index + 1})`,
+      { taskId: task.id, image: { path: file }, options, generation: settings.generation, ocrAugment: settings.ocrAugment },
+      {
+        append: () => undefined,
+        settle: async () => undefined,
+        finish: async (result) => {
+          const markdown = result.language === 'markdown';
+          const data = new vs.NotebookCellData(markdown ? vs.NotebookCellKind.Markup : vs.NotebookCellKind.Code, result.output.trimEnd(), markdown ? 'markdown' : result.language);
+          const edit = new vs.WorkspaceEdit();
+          edit.set(cell!.notebook.uri, [vs.NotebookEdit.insertCells(cell!.index + 1, [data])]);
+          await vs.workspace.applyEdit(edit);
+        },
+      },
+    );
+  } finally {
+    await fs.rm(file, { force: true });
+  }
+}
+
+export function registerNotebookImageActions(deps: FeatureDeps): vscode.Disposable[] {
+  return [deps.vs.commands.registerCommand(NOTEBOOK_COMMAND, (cell?: vscode.NotebookCell) => run(deps, cell))];
+}
