@@ -60,6 +60,8 @@ test('sends the OpenAI request shape: content parts, downscaled data URL, stream
   assert.equal(req.method, 'POST');
   assert.equal(req.path, '/v1/chat/completions');
   assert.equal(req.headers.authorization, 'Bearer sk-test');
+  assert.equal(req.headers['content-type'], 'application/json');
+  assert.match(req.headers.accept ?? '', /^text\/event-stream/);
   const body = JSON.parse(req.body);
   assert.equal(body.model, 'vlm-7b');
   assert.equal(body.stream, true);

@@ -41,9 +41,9 @@ export function endpointUrl(endpoint: string, path: string): string {
   return `${endpoint.replace(/\/+$/, '')}/${path}`;
 }
 
-function headers(apiKey: string | undefined, json: boolean): Record<string, string> {
-  const h: Record<string, string> = { accept: json ? 'application/json' : 'text/event-stream' };
-  if (json) h['content-type'] = 'application/json';
+function headers(apiKey: string | undefined, accept: string, withBody: boolean): Record<string, string> {
+  const h: Record<string, string> = { accept };
+  if (withBody) h['content-type'] = 'application/json';
   if (apiKey) h.authorization = `Bearer ${apiKey}`;
   return h;
 }
@@ -166,7 +166,7 @@ export async function postChatCompletions(
   const maxWait = options.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
   const payload = JSON.stringify(body);
   for (let attempt = 0; ; attempt++) {
-    const opened = await open(url, { method: 'POST', headers: headers(options.apiKey, true), body: payload }, options);
+    const opened = await open(url, { method: 'POST', headers: headers(options.apiKey, 'text/event-stream, application/json', true), body: payload }, options);
     const { response } = opened;
     if (response.ok) return opened;
     const text = await bodyText(opened);
@@ -198,7 +198,7 @@ export async function postChatCompletions(
 /** `GET {endpoint}/models`: the ids the server serves, sorted. */
 export async function listModels(options: RemoteHttpOptions): Promise<string[]> {
   const url = endpointUrl(options.endpoint, 'models');
-  const opened = await open(url, { method: 'GET', headers: headers(options.apiKey, true) }, options);
+  const opened = await open(url, { method: 'GET', headers: headers(options.apiKey, 'application/json', false) }, options);
   const text = await bodyText(opened);
   if (!opened.response.ok) {
     throw httpFailureToError({ status: opened.response.status, statusText: opened.response.statusText, body: text, endpoint: options.endpoint });
