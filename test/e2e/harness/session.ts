@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startCodeServer, type RunningCodeServer } from './code-server-process';
-import { installExtension } from './extension-install';
 import { assertBuilt, EXTENSION_ID, repoRoot } from './paths';
 import { commandLine, descendants, killTree } from './process-tree';
 import { waitUntil } from './wait';
@@ -83,6 +82,8 @@ export class VsCodeSession extends Workbench {
       mkdirSync(dirname(join(workspace, rel)), { recursive: true });
       writeFileSync(join(workspace, rel), content);
     }
+    // Shared with `npm start` (a plain .mjs script; types in install-extension.d.mts).
+    const { installExtension } = await import('../../../scripts/install-extension.mjs');
     installExtension(repoRoot, extensionsDir);
     for (const extra of options.extraExtensions ?? []) installExtension(extra, extensionsDir);
 
