@@ -46,7 +46,7 @@ test('host/ping answers in < 50 ms while debug/burn keeps the worker busy; cance
   try {
     await host.connection.sendRequest(InitializeRequest, { clientName: 'test', device: 'cpu' });
     const busy: BusyParams[] = [];
-    host.connection.onNotification(BusyNotification, (p) => busy.push(p));
+    host.connection.onNotification(BusyNotification, (p) => void busy.push(p));
     const cancel = new rpc.CancellationTokenSource();
     const burn = host.connection.sendRequest(DebugBurnRequest, { ms: 30_000 }, cancel.token);
     while (!busy.some((b) => b.busy > 0)) await new Promise((r) => setTimeout(r, 10));
