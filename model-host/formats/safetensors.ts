@@ -82,7 +82,8 @@ export function readTensorBytes(info: TensorInfo): Uint8Array {
   try {
     let got = 0;
     while (got < len) {
-      const n = readSync(fd, buf, got, len - got, info.begin + got);
+      // readSync takes at most 2 GiB per call; big embedding tables are read in 1 GiB pieces.
+      const n = readSync(fd, buf, got, Math.min(len - got, 1 << 30), info.begin + got);
       if (n === 0) throw new CheckpointError(`${info.file} is truncated while reading tensor ${info.name}`);
       got += n;
     }

@@ -45,7 +45,8 @@ export class ExternalDataFile {
     }
     const start = this.offset;
     let written = 0;
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+    // writeSync takes at most 2 GiB per call; write big tensors in 1 GiB pieces.
+    while (written < bytes.length) written += writeSync(this.fd, bytes, written, Math.min(bytes.length - written, 1 << 30));
     this.offset += bytes.length;
     return [
       { key: 'location', value: this.location },
