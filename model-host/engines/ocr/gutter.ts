@@ -1,28 +1,51 @@
 /**
- * Line numbers in an editor's gutter: a column of increasing integers left of the code, read as
- * separate boxes because of the gutter's margin. They are removed so that the pasted code runs.
- * A line whose only box was its number is a blank line of the code and stays as an empty line.
+ * Line numbers in an editor's gutter: a column of increasing integers left of the code. They are
+ * removed so that the pasted code runs. The recogniser either reads them as their own box or as the
+ * start of the line's box ("12    return x"), so they are found on the characters of each line.
+ * A line whose only text was its number is a blank line of the code and stays as an empty line.
+ * Pure functions.
  */
-import type { RecognisedBox } from './recognise';
+import type { RecognisedChar } from './recognise';
 
-const NUMBER = /^\s*(\d{1,5})\s*$/;
+/** Leading digits of a line and how many characters they (and the spaces after them) take. */
+function leadingNumber(chars: readonly RecognisedChar[], pitchGuess: number): { value: number; length: number } | undefined {
+  let i = 0;
+  while (i < chars.length && chars[i].char === ' ') i++;
+  const start = i;
+  let digits = '';
+  while (i < chars.length && /^\d$/.test(chars[i].char)) digits += chars[i++].char;
+  if (digits.length === 0 || digits.length > 5) return undefined;
+  if (i === chars.length) return { value: Number(digits), length: i };
+  // The code must start after a real gap: a space read by the recogniser or a wide jump.
+  let j = i;
+  while (j < chars.length && chars[j].char === ' ') j++;
+  if (j === chars.length) return { value: Number(digits), length: j };
+  const gap = chars[j].x - chars[i - 1].x;
+  if (j === i && gap < 2.5 * pitchGuess) return undefined;
+  if (start > 0 && gap < 1.5 * pitchGuess) return undefined;
+  return { value: Number(digits), length: j };
+}
 
-/** Removes gutter numbers when most lines start with one and they increase; returns whether it did. */
-export function removeGutterNumbers(lines: RecognisedBox[][]): { lines: RecognisedBox[][]; removed: boolean } {
-  const numbered = lines.map((boxes) => {
-    const m = boxes.length > 0 ? NUMBER.exec(boxes[0].text) : null;
-    return m ? Number(m[1]) : undefined;
-  });
-  const values = numbered.filter((n): n is number => n !== undefined);
+/**
+ * Removes gutter numbers when most lines start with one and they increase. `pitchGuess` is a rough
+ * character width (the spacing of adjacent glyphs), used to tell a gutter gap from a space.
+ */
+export function removeGutterNumbers(lines: RecognisedChar[][], pitchGuess: number): { lines: RecognisedChar[][]; removed: boolean } {
+  const found = lines.map((chars) => leadingNumber(chars, pitchGuess));
+  const values = found.filter((f) => f !== undefined).map((f) => f.value);
   if (values.length < 2 || values.length < lines.length * 0.6) return { lines, removed: false };
   let increasing = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[i - 1]) increasing++;
   if (increasing < (values.length - 1) * 0.8) return { lines, removed: false };
-  // Gutter numbers sit left of the code: the box must end before the code's leftmost start.
-  const codeStarts = lines.flatMap((boxes, i) => (numbered[i] !== undefined ? boxes.slice(1, 2) : boxes.slice(0, 1))).map((b) => b.box.x0);
-  const codeLeft = codeStarts.length ? Math.min(...codeStarts) : Infinity;
-  return {
-    lines: lines.map((boxes, i) => (numbered[i] !== undefined && boxes[0].box.x1 <= codeLeft + 1 ? boxes.slice(1) : boxes)),
-    removed: true,
-  };
+  return { lines: lines.map((chars, i) => (found[i] ? chars.slice(found[i].length) : chars)), removed: true };
+}
+
+/** Median distance between adjacent non-space characters: a first guess of the character width. */
+export function adjacentPitch(lines: readonly RecognisedChar[][]): number {
+  const gaps: number[] = [];
+  for (const chars of lines) {
+    for (let i = 1; i < chars.length; i++) if (chars[i].char !== ' ' && chars[i - 1].char !== ' ') gaps.push(chars[i].x - chars[i - 1].x);
+  }
+  gaps.sort((a, b) => a - b);
+  return gaps.length ? gaps[gaps.length >> 1] : 8;
 }

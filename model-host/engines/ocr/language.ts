@@ -5,7 +5,7 @@
  */
 
 const SIGNALS: Record<string, RegExp[]> = {
-  python: [/^\s*def \w+\(.*\)\s*(->.*)?:\s*$/m, /^\s*(el)?if .+:\s*$/m, /^\s*import \w+(\.\w+)*\s*$/m, /^\s*from [\w.]+ import /m, /\bself\b/, /^\s*class \w+(\(.*\))?:\s*$/m, /\bprint\(/, /\bNone\b|\bTrue\b|\bFalse\b/, /^\s*for \w+(, \w+)* in .+:\s*$/m],
+  python: [/^\s*def \w+\(.*\)\s*(->.*)?:\s*$/m, /^\s*(el)?if .+:\s*$/m, /^\s*import \w+(\.\w+)*\s*$/m, /^\s*from [\w.]+ import /m, /\bself\b/, /^\s*class \w+(\(.*\))?:\s*$/m, /\bprint\(/, /\bNone\b|\bTrue\b|\bFalse\b/, /^\s*for \w+(, \w+)* in .+:\s*$/m, /^\s*(while .+|with .+|try|except.*|else|elif .+|finally|return)\s*:?\s*$/m, /"""|'''/, /^\s*def \w+\(/m],
   typescript: [/\binterface \w+/, /:\s*(string|number|boolean)\b/, /\bexport (const|function|class|interface|type)\b/, /\bconst \w+\s*[:=]/, /=>/, /\bimport .* from ['"]/, /\blet \w+/],
   javascript: [/\bfunction \w*\(/, /\bconst \w+ = /, /\bconsole\.log\(/, /\brequire\(['"]/, /=>/, /===/],
   go: [/^package \w+/m, /\bfunc (\(\w+ \*?\w+\) )?\w+\(/, /:=/, /\bfmt\.\w+\(/, /^import \(/m, /\bgo func\b|\bchan\b|\bdefer\b/],

@@ -6,11 +6,14 @@
  * recogniser dropped or merged them. Pure functions.
  */
 import type { RecognisedChar } from './recognise';
+import { spacesFromInk, type InkRun } from './ink';
 
 export interface LayoutLineInput {
   /** Characters of the line left to right; recogniser spaces included (used only as hints). */
   chars: RecognisedChar[];
   box: [number, number, number, number];
+  /** Ink runs of the line's pixel band; when present they decide spaces and indentation. */
+  ink?: InkRun[];
 }
 
 export interface LaidOutLine {
@@ -22,7 +25,7 @@ export interface LaidOutLine {
   box: [number, number, number, number];
 }
 
-interface Glyph {
+export interface Glyph {
   char: string;
   x: number;
   confidence: number;
@@ -49,15 +52,15 @@ function median(values: number[]): number {
   return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Columns between consecutive glyphs for a given pitch, using the recogniser's spaces as a tie-break. */
-function stepColumns(prev: Glyph, next: Glyph, pitch: number): number {
+/**
+ * Columns between consecutive glyphs. A single CTC position is only good to about ±0.4 of a
+ * character at small font sizes, so one space more or less is the recogniser's call; positions
+ * only add spaces it could not see (runs of spaces, gaps between boxes).
+ */
+export function stepColumns(prev: { x: number }, next: { x: number; spaceBefore: boolean }, pitch: number): number {
   const r = (next.x - prev.x) / pitch;
-  const whole = Math.floor(r);
-  const frac = r - whole;
-  // Round at .5, moved towards what the recogniser saw when the position is ambiguous.
-  const threshold = next.spaceBefore ? 0.4 : 0.6;
-  const cols = frac >= threshold ? whole + 1 : whole;
-  return Math.max(1, next.spaceBefore ? Math.max(2, cols) : cols);
+  if (next.spaceBefore) return Math.max(2, Math.round(r - 0.3));
+  return r >= 2.2 ? Math.round(r) : 1;
 }
 
 /**
@@ -98,18 +101,28 @@ export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOp
   const glyphLines = input.map((l) => glyphsOf(l.chars));
   const heights = input.map((l) => l.box[3] - l.box[1]).filter((h) => h > 0);
   const pitch = estimatePitch(glyphLines, (median(heights) || 16) * 0.45);
-  const starts = glyphLines.filter((g) => g.length > 0).map((g) => g[0].x);
+  // Ink outside the recognised glyphs (a removed gutter number, a stray mark) does not count.
+  const inks = input.map((line, i) => {
+    const g = glyphLines[i];
+    if (!line.ink || g.length === 0) return undefined;
+    const kept = line.ink.filter((r) => r.x1 > g[0].x - pitch && r.x0 < g[g.length - 1].x + pitch);
+    return kept.length ? kept : undefined;
+  });
+  const starts = glyphLines.map((g, i) => inks[i]?.[0].x0 ?? (g.length ? g[0].x - pitch / 2 : NaN)).filter((x) => !Number.isNaN(x));
   const origin = starts.length ? Math.min(...starts) : 0;
   const lines: LaidOutLine[] = [];
   input.forEach((line, index) => {
     const glyphs = glyphLines[index];
     if (glyphs.length === 0) return;
-    const indent = Math.max(0, Math.round((glyphs[0].x - origin) / pitch));
+    const ink = inks[index];
+    const start = ink?.[0].x0 ?? glyphs[0].x - pitch / 2;
+    const indent = Math.max(0, Math.round((start - origin) / pitch));
+    const inkSpaces = ink ? spacesFromInk(glyphs.map((g) => g.x), ink, pitch) : [];
     let text = '';
     const confidences: number[] = [];
     glyphs.forEach((g, i) => {
       if (i > 0) {
-        const spaces = stepColumns(glyphs[i - 1], g, pitch) - 1;
+        const spaces = inkSpaces[i] ?? stepColumns(glyphs[i - 1], g, pitch) - 1;
         text += ' '.repeat(spaces);
         for (let s = 0; s < spaces; s++) confidences.push(1);
       }

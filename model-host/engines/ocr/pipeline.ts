@@ -9,12 +9,15 @@ import type { LoadedImage } from '../engine';
 import { detectTextBoxes } from './detect';
 import { groupIntoLines, mergeCloseBoxes } from './layout-lines';
 import { loadOcrSessions } from './models';
+import { inkRuns, type InkRun } from './ink';
 import { decodeRgb, hasDarkBackground, invertRaster, MAX_OCR_PIXELS } from './raster';
 import { recogniseBoxes, type RecognisedBox } from './recognise';
 
 export interface OcrPage {
   /** Lines top to bottom, each with its boxes left to right. */
   lines: RecognisedBox[][];
+  /** Ink runs of each line's pixel band (same order as `lines`), for exact spacing. */
+  ink: InkRun[][];
   width: number;
   height: number;
   dark: boolean;
@@ -56,6 +59,20 @@ export async function recognisePage(image: LoadedImage): Promise<OcrPage> {
   const lines = grouped
     .map((line) => line.map((b) => byBox.get(b)).filter((r): r is RecognisedBox => r !== undefined && r.text.trim() !== ''))
     .filter((line) => line.length > 0);
+  const ink = lines.map((line, i) => {
+    const y0 = Math.min(...line.map((b) => b.box.y0));
+    const y1 = Math.max(...line.map((b) => b.box.y1));
+    const centre = (y0 + y1) / 2;
+    const prev = i > 0 ? (Math.min(...lines[i - 1].map((b) => b.box.y0)) + Math.max(...lines[i - 1].map((b) => b.box.y1))) / 2 : -Infinity;
+    const next = i + 1 < lines.length ? (Math.min(...lines[i + 1].map((b) => b.box.y0)) + Math.max(...lines[i + 1].map((b) => b.box.y1))) / 2 : Infinity;
+    const margin = y1 - y0;
+    return inkRuns(raster, {
+      x0: Math.min(...line.map((b) => b.box.x0)) - margin,
+      x1: Math.max(...line.map((b) => b.box.x1)) + margin,
+      y0: Math.max(y0, (prev + centre) / 2),
+      y1: Math.min(y1, (centre + next) / 2),
+    });
+  });
   const t3 = performance.now();
-  return { lines, width: raster.width, height: raster.height, dark, timings: { decodeMs: t1 - t0, detectMs: t2 - t1, recogniseMs: t3 - t2 } };
+  return { lines, ink, width: raster.width, height: raster.height, dark, timings: { decodeMs: t1 - t0, detectMs: t2 - t1, recogniseMs: t3 - t2 } };
 }

@@ -12,7 +12,7 @@ const FULL_WIDTH: Record<string, string> = {
   '“': '"', '”': '"', '‘': "'", '’': "'", '、': ',', '《': '<', '》': '>', '〈': '<', '〉': '>', '—': '-', '–': '-',
   '－': '-', '～': '~', '·': '.', '｜': '|', '＝': '=', '＋': '+', '＊': '*', '／': '/', '＼': '\\', '＆': '&',
   '！': '!', '？': '?', '＃': '#', '＄': '$', '％': '%', '＜': '<', '＞': '>', '＠': '@', '＾': '^', '＿': '_',
-  '｀': '`', '「': '"', '」': '"', '¥': '\\', '×': 'x', '′': "'", '″': '"',
+  '｀': '`', '「': '"', '」': '"', '¥': '\\', '×': 'x', '′': "'", '″': '"', 'θ': '0', 'Θ': '0', 'О': 'O', 'о': 'o',
 };
 
 /** Full-width and typographic punctuation mapped to the ASCII a code editor shows. */
@@ -88,8 +88,87 @@ export function repairIdentifiers(lines: readonly string[], keywords: ReadonlySe
   });
 }
 
+/**
+ * A lone `l`/`I`/`O`/`o` in a value position (`step=l`, `[O, 1]`) is a digit when that letter is
+ * not used as a name anywhere else in the image.
+ */
+export function repairLoneDigits(lines: readonly string[]): string[] {
+  const counts = identifierCounts(lines);
+  return lines.map((line) =>
+    line.replace(/(?<=[=(,[\s<>+\-*/%:])([lIOo])(?=[),\];:\s}]|$)/g, (c, _g, offset: number) => {
+      if ((counts.get(c) ?? 0) > 1) return c;
+      // Only in value positions: after an operator or opening bracket, not after a word and space.
+      const before = line.slice(0, offset).trimEnd();
+      if (!/[=(,[<>+\-*/%:]$/.test(before)) return c;
+      return DIGIT_LIKE[c];
+    }),
+  );
+}
+
+const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+/** What the recogniser makes of a lone closing bracket on its own line. */
+const LONE_CLOSER_MISREADS = /^([>)\]}|?3JjlI1]|[^\x00-\x7f])([;,)]*)$/;
+
+/**
+ * Lines holding only a closing bracket (`}`, `};`, `})`) are hard for the recogniser (a single
+ * glyph, no context). When such a line reads as something else, bracket balance across the
+ * snippet says which closer it must be.
+ */
+export function repairLoneClosers(lines: readonly string[]): string[] {
+  const stack: string[] = [];
+  return lines.map((line) => {
+    const trimmed = line.trim();
+    const m = LONE_CLOSER_MISREADS.exec(trimmed);
+    let out = line;
+    if (m && stack.length > 0) {
+      const expected = CLOSERS[stack[stack.length - 1]];
+      if (m[1] !== expected) out = line.slice(0, line.length - line.trimStart().length) + expected + m[2];
+    }
+    for (const ch of stripStrings(out)) {
+      if (ch in CLOSERS) stack.push(ch);
+      else if (ch === ')' || ch === ']' || ch === '}') {
+        if (stack.length && CLOSERS[stack[stack.length - 1]] === ch) stack.pop();
+      }
+    }
+    return out;
+  });
+}
+
+/** The line without string literals and line comments, for bracket counting. */
+function stripStrings(line: string): string {
+  return line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '').replace(/(\/\/|#(?![!{\[])).*$/, '');
+}
+
+/**
+ * A string opened with one quote and closed with the other (`'utf8"`) is repaired to the quote the
+ * snippet uses more often.
+ */
+export function repairQuotes(lines: readonly string[]): string[] {
+  const all = lines.join('\n');
+  const singles = (all.match(/'/g) ?? []).length;
+  const doubles = (all.match(/"/g) ?? []).length;
+  const preferred = singles >= doubles ? "'" : '"';
+  return lines.map((line) => {
+    const quotes = [...line.matchAll(/['"]/g)].map((m) => m.index ?? 0);
+    if (quotes.length < 2 || quotes.length % 2 !== 0) return line;
+    const chars = [...line];
+    let changed = false;
+    for (let k = 0; k + 1 < quotes.length; k += 2) {
+      const a = quotes[k];
+      const b = quotes[k + 1];
+      if (line[a] !== line[b]) {
+        chars[a] = preferred;
+        chars[b] = preferred;
+        changed = true;
+      }
+    }
+    return changed ? chars.join('') : line;
+  });
+}
+
 /** The whole repair chain on the snippet's lines. */
 export function repairCode(lines: readonly string[], keywords: ReadonlySet<string>): string[] {
   const ascii = lines.map((l) => repairNumbers(toAsciiPunctuation(l)));
-  return repairIdentifiers(ascii, keywords);
+  const named = repairIdentifiers(repairLoneDigits(ascii), keywords);
+  return repairLoneClosers(repairQuotes(named));
 }

@@ -4,7 +4,7 @@
  */
 import type { OcrLineInfo } from '../../protocol';
 import type { LoadedImage } from '../engine';
-import { removeGutterNumbers } from './gutter';
+import { adjacentPitch, removeGutterNumbers } from './gutter';
 import { detectLanguage, languageKeywords, usesTabs } from './language';
 import { layoutLines, type LaidOutLine } from './layout';
 import { recognisePage, type OcrPage } from './pipeline';
@@ -47,12 +47,16 @@ export function withBlankLines(lines: LaidOutLine[]): LaidOutLine[] {
 
 export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): Omit<TranscribeResult, 'timings'> {
   if (page.lines.length === 0) return { code: '', language: options.language ?? 'plaintext', lines: [], message: 'No text found in the image.' };
-  const { lines: codeLines } = removeGutterNumbers(page.lines);
-  const layoutInput = codeLines.map((boxes) => {
-    const box: [number, number, number, number] = boxes.length
-      ? [Math.min(...boxes.map((b) => b.box.x0)), Math.min(...boxes.map((b) => b.box.y0)), Math.max(...boxes.map((b) => b.box.x1)), Math.max(...boxes.map((b) => b.box.y1))]
-      : [0, 0, 0, 0];
-    return { chars: boxes.flatMap((b) => b.chars), box };
+  const lineChars = page.lines.map((boxes) => boxes.flatMap((b) => b.chars));
+  const { lines: codeChars } = removeGutterNumbers(lineChars, adjacentPitch(lineChars));
+  const layoutInput = page.lines.map((boxes, i) => {
+    const box: [number, number, number, number] = [
+      Math.min(...boxes.map((b) => b.box.x0)),
+      Math.min(...boxes.map((b) => b.box.y0)),
+      Math.max(...boxes.map((b) => b.box.x1)),
+      Math.max(...boxes.map((b) => b.box.y1)),
+    ];
+    return { chars: codeChars[i], box, ink: page.ink[i] };
   });
   // Lines emptied by gutter removal keep their place (as blank lines) through their box.
   const first = layoutLines(layoutInput.filter((l) => l.chars.length > 0));
