@@ -41,7 +41,9 @@ after(async () => {
 
 test('models/pull streams progress, can be cancelled mid-file, and a second pull completes it', async () => {
   const events: ModelsProgressParams[] = [];
-  const sub = host.connection.onNotification(ModelsProgressNotification, (p) => events.push(p));
+  const sub = host.connection.onNotification(ModelsProgressNotification, (p: ModelsProgressParams) => {
+    events.push(p);
+  });
   hub.chunkDelayMs = 5;
   const cts = new rpc.CancellationTokenSource();
   try {
