@@ -205,3 +205,56 @@ test('a paginated listing is followed to the end', async () => {
     hub.pageSize = 0;
   }
 });
+
+test('a disk that fills up during the download (ENOSPC) gives a clear error and keeps the partial', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const mount = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-enospc-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount], { stdio: 'ignore' });
+  } catch {
+    fs.rmdirSync(mount);
+    t.skip('cannot mount a tmpfs here (needs root)');
+    return;
+  }
+  try {
+    // The free-space probe is fooled on purpose, so the write itself hits the full disk.
+    await assert.rejects(pull(new ModelStore(mount), 'org/tiny', { freeBytes: async () => 1e12, parallel: 1 }), (err: ModelError) => {
+      assert.equal(err.kind, 'disk-full');
+      assert.match(err.message, /The disk is full while writing .* free some space and pull again \(the download resumes\)/);
+      return true;
+    });
+  } finally {
+    execFileSync('umount', [mount]);
+    fs.rmdirSync(mount);
+  }
+});
+
+test('downloads go through HTTP_PROXY when one is set (and not for NO_PROXY hosts)', async () => {
+  const http = await import('node:http');
+  const seen: string[] = [];
+  // A minimal forward proxy: absolute-URL requests are replayed to the target.
+  const proxy = http.createServer((req, res) => {
+    seen.push(req.url ?? '');
+    const upstream = http.request(req.url ?? '', { method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  try {
+    const store = tmpStore();
+    await pull(store, 'org/tiny', { env: { HF_ENDPOINT: hub.url, HTTP_PROXY: proxyUrl } });
+    assertInstalled(store, 'org--tiny');
+    assert.ok(seen.some((u) => u.startsWith(`${hub.url}/api/models/org/tiny/tree/main`)), JSON.stringify(seen));
+    assert.ok(seen.some((u) => u.startsWith(`${hub.url}/cdn/org/tiny/resolve/main/`)));
+    seen.length = 0;
+    await pull(tmpStore(), 'org/tiny', { env: { HF_ENDPOINT: hub.url, HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
+    assert.deepEqual(seen, []);
+  } finally {
+    proxy.closeAllConnections();
+    await new Promise((r) => proxy.close(r));
+  }
+});
