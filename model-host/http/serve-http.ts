@@ -39,7 +39,8 @@ export async function serveHttp(argv: string[]): Promise<number> {
     if (LOG_ORDER.indexOf(level) >= LOG_ORDER.indexOf(threshold)) process.stderr.write(`[${level}] ${message}\n`);
   };
 
-  const modelRef = path.isAbsolute(model) || model.startsWith('.') ? path.resolve(model) : model;
+  // A folder (absolute, ./relative or with a separator) or an installed model id, as `tasks run` reads it.
+  const modelRef = path.isAbsolute(model) || model.startsWith('.') || model.includes(path.sep) ? path.resolve(model) : model;
   const modelId = flag(args, 'model-name') ?? path.basename(modelRef);
   const worker = new EngineWorkerClient({ log });
   const backend = new WorkerChatBackend(worker, { model: modelRef, modelsDir: flag(args, 'store'), device }, modelId);

@@ -110,6 +110,20 @@ test('streaming sends role, content deltas, finish_reason, usage on request, the
   assert.ok(chunks.every((c) => c.object === 'chat.completion.chunk' && c.model === 'tiny-vlm'));
 });
 
+test('a streamed request waiting for the model gets keep-alive comments', async () => {
+  class SlowStart extends ScriptedModel {
+    override async generate(request: ChatBackendRequest, onText: (d: string) => void, signal: AbortSignal) {
+      await new Promise((r) => setTimeout(r, 120)); // e.g. queued behind another request
+      return super.generate(request, onText, signal);
+    }
+  }
+  const { post } = await start(new SlowStart(['x']));
+  const res = await post({ messages: [{ role: 'user', content: 'hi' }], stream: true });
+  const raw = await res.text();
+  assert.match(raw, /^: keep-alive$/m);
+  assert.match(raw, /data: \[DONE\]\n\n$/);
+});
+
 test('our remote engine round-trips through the server with the same text', async () => {
   const { base } = await start(new ScriptedModel(['function ', 'f() {}', ' // ✓'], 5));
   const engine = createRemoteEngine({ kind: 'openai', endpoint: base, model: 'tiny-vlm' });
