@@ -1,5 +1,6 @@
 /** Every `model-host` subcommand, in the order `--help` lists them. */
 import type { CliCommand } from './command';
+import { benchCommand } from './bench';
 import { convertCommand } from './convert';
 import { runCommand } from './run';
 import { serveCommand } from './serve';
@@ -7,4 +8,4 @@ import { tasksCommand } from './tasks';
 import { modelsCommand } from './models';
 import { devicesCommand } from '../devices/devices-command';
 
-export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, runCommand, modelsCommand];
+export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, runCommand, modelsCommand, benchCommand];
