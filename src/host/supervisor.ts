@@ -51,6 +51,7 @@ export class HostSupervisor implements HostClient {
   private ready?: { promise: Promise<InitializeResult>; resolve(r: InitializeResult): void; reject(e: Error): void };
   private restartTimer?: NodeJS.Timeout;
   private disposed = false;
+  private disposing?: Promise<void>;
   /** Process ids of every host started, oldest first (tests and the e2e API read it). */
   readonly pids: number[] = [];
 
@@ -102,7 +103,13 @@ export class HostSupervisor implements HostClient {
   }
 
   /** Stops the host for good (extension deactivation). */
-  async dispose(): Promise<void> {
+  dispose(): Promise<void> {
+    // Both the subscription and deactivate() call this: stop once, and let both wait for it.
+    this.disposing ??= this.disposeOnce();
+    return this.disposing;
+  }
+
+  private async disposeOnce(): Promise<void> {
     this.disposed = true;
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;

@@ -1,0 +1,132 @@
+/**
+ * The host commands, the gave-up message and the settings watcher against a recording stand-in for
+ * the `vscode` API (the real one exists only inside VS Code; e2e covers that).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import type { InitializeResult } from '../../model-host/protocol';
+import type { HostClient, HostStateChange } from '../../src/host/host-client';
+import { registerHostCommands, formatHostInfo } from '../../src/features/host-commands';
+import { readInitializeParams, watchHostSettings } from '../../src/host/host-settings';
+
+const info: InitializeResult = {
+  version: '9.9.9',
+  pid: 1234,
+  devices: [
+    { kind: 'webgpu', available: false, reason: 'Failed to get a WebGPU adapter: No supported adapters' },
+    { kind: 'cpu', available: true },
+  ],
+  device: 'cpu',
+  engines: [{ id: 'vlm', description: '' }],
+};
+
+function fakeVs(answer: string | undefined, config: Record<string, unknown> = {}) {
+  const commands = new Map<string, (...args: unknown[]) => unknown>();
+  const messages: Array<{ kind: 'info' | 'error'; text: string; buttons: string[] }> = [];
+  let configListener: ((e: { affectsConfiguration(s: string): boolean }) => unknown) | undefined;
+  const show = (kind: 'info' | 'error') => async (text: string, ...buttons: string[]) => {
+    messages.push({ kind, text, buttons });
+    return answer;
+  };
+  const vs = {
+    commands: { registerCommand: (id: string, fn: (...a: unknown[]) => unknown) => (commands.set(id, fn), { dispose() {} }) },
+    window: {
+      showInformationMessage: show('info'),
+      showErrorMessage: show('error'),
+      withProgress: (_o: unknown, task: () => Promise<unknown>) => task(),
+    },
+    ProgressLocation: { Window: 10 },
+    workspace: {
+      getConfiguration: () => ({ get: <T>(key: string, dflt: T) => (key in config ? (config[key] as T) : dflt) }),
+      onDidChangeConfiguration: (l: typeof configListener) => ((configListener = l), { dispose() {} }),
+    },
+    env: { appName: 'Code Test' },
+    version: '1.100.0',
+  };
+  return { vs: vs as unknown as typeof vscode, commands, messages, fireConfig: (keys: string[]) => configListener?.({ affectsConfiguration: (s) => keys.includes(s) }) };
+}
+
+function fakeHost(ready: Promise<InitializeResult>) {
+  const listeners: Array<(c: HostStateChange) => void> = [];
+  const host = {
+    state: 'ready',
+    info,
+    whenReady: () => ready,
+    onDidChangeState: (l: (c: HostStateChange) => void) => (listeners.push(l), { dispose() {} }),
+  } as unknown as HostClient;
+  return { host, fire: (c: HostStateChange) => listeners.forEach((l) => l(c)) };
+}
+
+function setup(answer: string | undefined, ready: Promise<InitializeResult> = Promise.resolve(info)) {
+  const f = fakeVs(answer);
+  const { host, fire } = fakeHost(ready);
+  const logLines: string[] = [];
+  let shown = 0;
+  let restarts = 0;
+  const log = { info: (m: string) => logLines.push(m), show: () => void shown++ } as unknown as vscode.LogOutputChannel;
+  const context = { subscriptions: [] as unknown[] } as unknown as vscode.ExtensionContext;
+  registerHostCommands({ vs: f.vs, context, log, host }, { restart: async () => (restarts++, info), pid: 1234 });
+  return { ...f, fire, logLines, shown: () => shown, restarts: () => restarts };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+test('the three commands are registered', () => {
+  const { commands } = setup(undefined);
+  assert.deepEqual([...commands.keys()].sort(), ['visualCoder.restartModelHost', 'visualCoder.showHostInfo', 'visualCoder.showLogs']);
+});
+
+test('Show Host Info shows version, pid, devices with reasons and the chosen device, and logs the same line', async () => {
+  const { commands, messages, logLines } = setup(undefined);
+  await commands.get('visualCoder.showHostInfo')!();
+  const expected = formatHostInfo(info);
+  assert.equal(expected, 'Visual Coder model host 9.9.9, pid 1234, device cpu; devices: webgpu: unavailable (Failed to get a WebGPU adapter: No supported adapters); cpu: available; engines: vlm');
+  assert.deepEqual(messages, [{ kind: 'info', text: expected, buttons: [] }]);
+  assert.ok(logLines.includes(`host info: ${expected}`));
+});
+
+test('Show Host Info when the host is down says so and offers Restart', async () => {
+  const { commands, messages, restarts } = setup('Restart', Promise.reject(new Error('crashed 4 times')));
+  await commands.get('visualCoder.showHostInfo')!();
+  await settle();
+  assert.equal(messages[0].kind, 'error');
+  assert.match(messages[0].text, /not running: crashed 4 times/);
+  assert.equal(restarts(), 1);
+});
+
+test('giving up shows an error with Restart and Show Logs; each button does its job', async () => {
+  for (const [answer, restartsExpected, shownExpected] of [['Restart', 1, 0], ['Show Logs', 0, 1], [undefined, 0, 0]] as const) {
+    const s = setup(answer);
+    s.fire({ state: 'crashed', reason: 'killed by SIGKILL' });
+    assert.equal(s.messages.length, 0, 'a single crash (being restarted) is not a popup');
+    s.fire({ state: 'crashed', gaveUp: true, reason: 'The Visual Coder model host crashed 4 times within 60 s' });
+    await settle();
+    assert.deepEqual(s.messages[0], { kind: 'error', text: 'The Visual Coder model host crashed 4 times within 60 s', buttons: ['Restart', 'Show Logs'] });
+    assert.equal(s.restarts(), restartsExpected);
+    assert.equal(s.shown(), shownExpected);
+  }
+});
+
+test('changing visualCoder.device asks before restarting; unrelated settings do not', async () => {
+  const f = fakeVs('Restart');
+  let restarts = 0;
+  watchHostSettings(f.vs, async () => restarts++);
+  await f.fireConfig(['editor.fontSize']);
+  assert.equal(f.messages.length, 0);
+  await f.fireConfig(['visualCoder.device']);
+  assert.match(f.messages[0].text, /visualCoder\.device changed\. Restart the model host/);
+  assert.equal(restarts, 1);
+  const later = fakeVs('Later');
+  let laterRestarts = 0;
+  watchHostSettings(later.vs, async () => laterRestarts++);
+  await later.fireConfig(['visualCoder.hostLogLevel']);
+  assert.equal(laterRestarts, 0);
+});
+
+test('initialize params come from the settings; bad values fall back to defaults', () => {
+  const good = readInitializeParams(fakeVs(undefined, { device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b', hostLogLevel: 'debug' }).vs, '/default');
+  assert.deepEqual(good, { clientName: 'Code Test 1.100.0', device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b', logLevel: 'debug' });
+  const bad = readInitializeParams(fakeVs(undefined, { device: 'tpu', modelsDir: '  ', hostLogLevel: 'loud' }).vs, '/default');
+  assert.deepEqual(bad, { clientName: 'Code Test 1.100.0', device: 'auto', modelsDir: '/default', model: undefined, logLevel: 'info' });
+});
