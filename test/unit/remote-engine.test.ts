@@ -194,6 +194,12 @@ test('413 says to lower maxImageSide; 5xx carries the server message', async () 
   );
 });
 
+test('an error status whose body never finishes still fails promptly with the status', async () => {
+  const server = await serve(() => ({ status: 502, headers: { 'content-type': 'application/json' }, chunks: ['{"error": {"mess'], then: 'hang' }));
+  const engine = createRemoteEngine({ kind: 'openai', endpoint: server.endpoint, model: 'm' }, { ...fast, idleTimeoutMs: 200 });
+  await rejectsRemote(engine.generate(input, context().ctx), /failed \(502 Bad Gateway\)\. Check the server's log/);
+});
+
 test('a closed port and a missing setting give messages that say what to do', async () => {
   const gone = await serve(() => ({}));
   await gone.close();

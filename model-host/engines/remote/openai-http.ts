@@ -114,7 +114,6 @@ async function open(url: string, init: RequestInit, options: RemoteHttpOptions):
     throw failure(err);
   }
   clearTimeout(timer);
-  // The reader is taken on the first read only, so `response.text()` stays usable for error bodies.
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return {
     response,
@@ -141,14 +140,21 @@ async function open(url: string, init: RequestInit, options: RemoteHttpOptions):
   };
 }
 
-async function bodyText(open: OpenResponse): Promise<string> {
+/** The whole body as text, read under the idle timeout (a server may hang after the headers). */
+export async function readAll(open: OpenResponse): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
   try {
-    return await open.response.text();
-  } catch {
-    return '';
+    for (let bytes = await open.read(); bytes; bytes = await open.read()) text += decoder.decode(bytes, { stream: true });
+    return text + decoder.decode();
   } finally {
     open.close();
   }
+}
+
+/** An error response's body, or '' when even that fails: the status alone still says enough. */
+async function bodyText(open: OpenResponse): Promise<string> {
+  return readAll(open).catch(() => '');
 }
 
 /**

@@ -8,7 +8,7 @@ import type { BackendConfig, Timings } from '../../protocol';
 import type { GenerateContext, GenerateInput, GenerateOutput, TextEngine } from '../engine';
 import { buildChatRequest } from './chat-request';
 import { DEFAULT_MAX_IMAGE_SIDE, imageForRemote } from './image-for-remote';
-import { postChatCompletions, type OpenResponse, type RemoteHttpOptions } from './openai-http';
+import { postChatCompletions, readAll, type OpenResponse, type RemoteHttpOptions } from './openai-http';
 import { RemoteError, endpointHost, serverMessage } from './remote-errors';
 import { SseParser, type SseEvent } from './sse-parser';
 
@@ -107,7 +107,14 @@ export function createRemoteEngine(config: BackendConfig, options: RemoteEngineO
 
       // A server that ignores `stream: true` answers one JSON object; accept it.
       if ((opened.response.headers.get('content-type') ?? '').includes('application/json')) {
-        onChunk(JSON.parse(await opened.response.text()) as StreamChunk);
+        const body = await readAll(opened);
+        let chunk: StreamChunk;
+        try {
+          chunk = JSON.parse(body) as StreamChunk;
+        } catch {
+          throw new RemoteError(`The server at ${endpointHost(endpoint)} answered with JSON that does not parse: ${body.slice(0, 120)}`);
+        }
+        onChunk(chunk);
         return { text, finishReason: finish ?? 'stop', timings: timings() };
       }
 
