@@ -6,6 +6,7 @@ import type { DeviceKind, DevicePreference, LogLevel } from '../../protocol';
 import type { TextEngine } from '../engine';
 import { DeepseekVlEngine } from './deepseek-vl-engine';
 import { detectModelFolder, ModelFolderError } from './model-folder';
+import { TransformersVlmEngine } from './transformers-engine';
 
 export async function loadLocalEngine(
   modelDir: string,
@@ -18,7 +19,8 @@ export async function loadLocalEngine(
       return DeepseekVlEngine.load(modelDir, device, log);
     case 'hf-checkpoint':
       throw new ModelFolderError(`${modelDir} is an unconverted DeepSeek-VL checkpoint; run \`model-host convert --from ${modelDir} --to OUT\` and load OUT`);
-    default:
-      throw new ModelFolderError(`${kind} models are recognised but not runnable in this build of the model host yet; use a converted DeepSeek-VL model`);
+    case 'janus':
+    case 'qwen2-vl':
+      return TransformersVlmEngine.load(modelDir, kind, device, log);
   }
 }
