@@ -85,7 +85,7 @@ test('latency of the HTTP path against the local path (reported, not asserted)',
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const localMs: number[] = [];
   const remoteMs: number[] = [];
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 15; i++) {
     let t0 = performance.now();
     await run(local, withImage);
     localMs.push(performance.now() - t0);
@@ -93,6 +93,10 @@ test('latency of the HTTP path against the local path (reported, not asserted)',
     await run(remote, withImage);
     remoteMs.push(performance.now() - t0);
   }
-  t.diagnostic(`tiny model, 12 new tokens with image, median of 7: local ${median(localMs).toFixed(1)} ms, HTTP ${median(remoteMs).toFixed(1)} ms, overhead ${(median(remoteMs) - median(localMs)).toFixed(1)} ms`);
-  assert.equal(remoteMs.length, 7);
+  const min = (xs: number[]) => Math.min(...xs);
+  t.diagnostic(
+    `tiny model, 12 new tokens with image, 15 runs: median local ${median(localMs).toFixed(1)} ms, HTTP ${median(remoteMs).toFixed(1)} ms ` +
+      `(overhead ${(median(remoteMs) - median(localMs)).toFixed(1)} ms); min local ${min(localMs).toFixed(1)} ms, HTTP ${min(remoteMs).toFixed(1)} ms`,
+  );
+  assert.equal(remoteMs.length, 15);
 });
