@@ -8,13 +8,14 @@
  * Measured per pair: session load, image preprocessing (sharp decode excluded; Pillow-exact resize +
  * normalise of a synthetic 1280×800 image), vision encoder, time to first token (vision + embed +
  * prefill + first pick), decode tokens/s over the remaining tokens, peak RSS. One warm-up generation
- * runs first (shader compilation on WebGPU), then the measured one.
+ * runs first (shader compilation on WebGPU), then `--runs` measured ones (median reported).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEVICE_PREFERENCES, type DevicePreference } from '../protocol';
+import type { GenerateOutput } from '../engines/engine';
 import { DeepseekVlEngine, type RawInputs } from '../engines/vlm/deepseek-vl-engine';
 import { type DeepseekVlProcessorConfig, preprocessRgbForDeepseekVl } from '../engines/vlm/preprocess';
 import { type CliCommand, flag, parseArgs, UsageError } from './command';
@@ -55,7 +56,9 @@ function syntheticImage(): { data: Uint8Array; width: number; height: number } {
 }
 
 /** The measurement itself, run inside the child process. */
-async function measureOne(modelDir: string, device: DevicePreference, maxNewTokens: number): Promise<BenchRow> {
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function measureOne(modelDir: string, device: DevicePreference, maxNewTokens: number, runs: number): Promise<BenchRow> {
   const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
     image_token_id: number;
     num_image_tokens: number;
@@ -67,9 +70,13 @@ async function measureOne(modelDir: string, device: DevicePreference, maxNewToke
     if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
   });
   const image = syntheticImage();
-  const t0 = now();
-  const pixels = preprocessRgbForDeepseekVl(image, processor);
-  const preprocessMs = now() - t0;
+  let pixels = preprocessRgbForDeepseekVl(image, processor);
+  const preprocessTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = now();
+    pixels = preprocessRgbForDeepseekVl(image, processor);
+    preprocessTimes.push(now() - t0);
+  }
   // A prompt shaped like a real request: BOS, the image tokens, then ~40 text tokens. Fixed ids keep
   // the benchmark independent of the tokenizer; 10..49 exist in any vocabulary we convert.
   const text = Array.from({ length: 40 }, (_, i) => 10 + i);
@@ -77,17 +84,21 @@ async function measureOne(modelDir: string, device: DevicePreference, maxNewToke
   const raw: RawInputs = { inputIds, pixelValues: pixels.pixelValues, highResPixelValues: pixels.highResPixelValues };
   const ctx = { isCancelled: () => false, onText: () => undefined, log: () => undefined };
   await engine.generateFromInputs(raw, { maxNewTokens: 2 }, ctx); // warm-up
-  const out = await engine.generateFromInputs(raw, { maxNewTokens }, ctx);
+  const outs: GenerateOutput[] = [];
+  for (let i = 0; i < runs; i++) outs.push(await engine.generateFromInputs(raw, { maxNewTokens }, ctx));
+  // Medians over the runs: this machine is shared, single runs swing by several times.
+  const pick = (f: (t: GenerateOutput['timings']) => number) => median(outs.map((o) => f(o.timings)));
+  const out = outs[0];
   const row: BenchRow = {
     model: modelDir,
     device: engine.device,
     requestedDevice: device,
     dtype: config.visual_coder?.dtype ?? 'fp32',
     loadMs: round(engine.loadMs),
-    preprocessMs: round(preprocessMs),
-    visionMs: round(out.timings.visionMs ?? 0),
-    ttftMs: round(out.timings.totalMs - (out.timings.decodeMs ?? 0)),
-    decodeTokensPerSecond: round(out.timings.decodeTokensPerSecond ?? 0),
+    preprocessMs: round(median(preprocessTimes)),
+    visionMs: round(pick((t) => t.visionMs ?? 0)),
+    ttftMs: round(pick((t) => t.totalMs - (t.decodeMs ?? 0))),
+    decodeTokensPerSecond: round(pick((t) => t.decodeTokensPerSecond ?? 0)),
     newTokens: out.tokens?.length ?? 0,
     promptTokens: inputIds.length,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -139,7 +150,7 @@ export function formatTable(rows: BenchRow[]): string {
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'Measure load, image encode, time to first token, decode tokens/s and peak RSS per device',
-  usage: `model-host bench [--model DIR]... [--device cpu,webgpu] [--dtype fp32|fp16|q4] [--max-new-tokens N] [--json]
+  usage: `model-host bench [--model DIR]... [--device cpu,webgpu] [--dtype fp32|fp16|q4] [--max-new-tokens N] [--runs N] [--json]
 
 Without --model, converts the tiny reference checkpoints (../shared/fixtures/deepseek-vl-reference)
 to a temporary folder (with --dtype, default fp32) and also reports their conversion time and peak
@@ -149,11 +160,13 @@ VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp 
     const args = parseArgs(argv, ['json', 'one']);
     const maxNewTokens = Number(flag(args, 'max-new-tokens') ?? 32);
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 2) throw new UsageError('--max-new-tokens must be an integer ≥ 2');
+    const runs = Number(flag(args, 'runs') ?? 3);
+    if (!Number.isInteger(runs) || runs < 1) throw new UsageError('--runs must be a positive integer');
     if (flag(args, 'one') === 'true') {
       // Child mode: one measurement, one JSON line.
       const model = flag(args, 'model');
       if (!model) throw new UsageError('--one needs --model');
-      const row = await measureOne(model, (flag(args, 'device') ?? 'cpu') as DevicePreference, maxNewTokens);
+      const row = await measureOne(model, (flag(args, 'device') ?? 'cpu') as DevicePreference, maxNewTokens, runs);
       process.stdout.write(`${JSON.stringify(row)}\n`);
       return 0;
     }
@@ -172,7 +185,7 @@ VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp 
       const rows: BenchRow[] = [];
       for (const model of models) {
         for (const device of devices) {
-          const r = runChild(['bench', '--one', '--model', model, '--device', device, '--max-new-tokens', String(maxNewTokens)]);
+          const r = runChild(['bench', '--one', '--model', model, '--device', device, '--max-new-tokens', String(maxNewTokens), '--runs', String(runs)]);
           const last = r.stdout.trim().split('\n').pop() ?? '';
           if (r.ok && last.startsWith('{')) rows.push(JSON.parse(last) as BenchRow);
           else rows.push({ model, device, requestedDevice: device, dtype, loadMs: 0, preprocessMs: 0, visionMs: 0, ttftMs: 0, decodeTokensPerSecond: 0, newTokens: 0, promptTokens: 0, peakRssMb: 0, error: r.stderr.trim().split('\n').pop() ?? 'no output' });
