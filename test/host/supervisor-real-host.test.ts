@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { PingRequest } from '../../model-host/protocol';
 import { HostSupervisor } from '../../src/host/supervisor';
 import { isAlive } from '../../src/host/process-tree';
-import { RecordingLog, waitForState } from '../unit/supervisor-test-helpers';
+import { RecordingLog, waitForState } from './supervisor-test-helpers';
 import { envWithoutVulkan, hostScript } from './host-test-helpers';
 
 test('the real host killed with SIGKILL is back (new pid, answering) within 3 s; dispose leaves no process', async () => {

@@ -4,7 +4,7 @@ import { HostSupervisor, type SupervisorOptions } from '../../src/host/superviso
 import type { HostLog } from '../../src/host/host-process';
 import type { HostStateChange } from '../../src/host/host-client';
 
-export const repoRoot = path.resolve(__dirname, '..', '..');
+const repoRoot = path.resolve(__dirname, '..', '..');
 export const fakeHostsDir = path.join(repoRoot, 'test', 'fixtures', 'fake-hosts');
 
 export class RecordingLog implements HostLog {
