@@ -19,7 +19,9 @@ const DEVICES: DeviceKind[] = ['webgpu', 'cuda', 'dml', 'coreml', 'cpu'];
 const USAGE = `model-host models <list|pull|verify|remove|register> [options]
 
   models list [--json]                  presets, what is installed, the recommendation
-  models pull ID [--device KIND]        download and verify (resumable; progress on stderr)
+  models pull ID [--device KIND] [--include GLOB]...
+                                        download and verify (resumable; progress on stderr);
+                                        --include picks files of a hub repo, e.g. 'onnx/*_q4.onnx*'
   models verify ID                      re-hash an installed model against its manifest
   models remove ID                      delete an installed model (a registered folder's files stay)
   models register DIR [--id ID]         use a folder you already have as a model
@@ -71,7 +73,7 @@ async function list(store: ModelStore, json: boolean): Promise<number> {
   return 0;
 }
 
-async function pull(store: ModelStore, id: string, device: DeviceKind | undefined): Promise<number> {
+async function pull(store: ModelStore, id: string, device: DeviceKind | undefined, include: string[] | undefined): Promise<number> {
   const ref = parseModelRef(id);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -85,6 +87,7 @@ async function pull(store: ModelStore, id: string, device: DeviceKind | undefine
       ref,
       store,
       device,
+      include,
       signal: controller.signal,
       progressIntervalMs: tty ? 200 : 1000,
       log: (m) => process.stderr.write(`${tty ? '\n' : ''}${m}\n`),
@@ -122,7 +125,7 @@ export const modelsCommand: CliCommand = {
       case 'list':
         return list(store, args.flags.has('json'));
       case 'pull':
-        return pull(store, needId(args.positional, sub), device);
+        return pull(store, needId(args.positional, sub), device, args.flags.get('include'));
       case 'verify': {
         const id = needId(args.positional, sub);
         const r = await verifyModel(store, id);

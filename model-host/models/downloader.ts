@@ -29,6 +29,8 @@ export interface PullOptions {
   parallel?: number;
   attempts?: number;
   retryDelayMs?: number;
+  /** Glob patterns choosing the files of a hub repo (default: the preset's, or every file). */
+  include?: string[];
   /** Free-space probe; tests inject one to simulate a full disk. */
   freeBytes?(dir: string): Promise<number>;
   /** How long to wait for another pull of the same model (default: until it ends). */
@@ -48,7 +50,12 @@ export interface PullResult {
 }
 
 /** Chooses the files of a pull: the preset's patterns (each required one must match) or the whole repo. */
-export function selectFiles(ref: ModelRef, all: HubFile[], device: DeviceKind | undefined): HubFile[] {
+export function selectFiles(ref: ModelRef, all: HubFile[], device: DeviceKind | undefined, include?: string[]): HubFile[] {
+  if (include?.length) {
+    const picked = all.filter((f) => matchesAny(f.path, include));
+    if (picked.length === 0) throw new ModelError('not-found', `No file of ${ref.repo}@${ref.revision} matches ${include.join(', ')}`);
+    return picked;
+  }
   if (!ref.preset) return all;
   const set = presetFiles(ref.preset, device);
   for (const pattern of set.include) {
@@ -94,7 +101,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
   try {
     progress.force('listing', `listing ${ref.repo}@${ref.revision}`);
     const hub = { env, signal: opts.signal };
-    const files = selectFiles(ref, await listRepoFiles(ref.repo, ref.revision, hub), opts.device);
+    const files = selectFiles(ref, await listRepoFiles(ref.repo, ref.revision, hub), opts.device, opts.include);
     if (files.length === 0) throw new ModelError('not-found', `${ref.repo}@${ref.revision} has no files to download`);
     const dir = store.modelDir(ref.id);
     await fs.promises.mkdir(dir, { recursive: true });
@@ -127,10 +134,14 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     }
 
     const free = await (opts.freeBytes ?? probeFreeBytes)(dir);
-    if (free < needBytes) {
+    const convertedBefore = Boolean(previous?.complete && todo.length === 0 && previous.convertedDir && fs.existsSync(previous.convertedDir));
+    // The fp32 ONNX graphs converted from a 16-bit checkpoint take about twice its size.
+    const convertBytes = ref.preset?.needsConversion && opts.convert && !convertedBefore ? 2 * files.reduce((n, f) => n + (f.path.endsWith('.safetensors') ? f.size : 0), 0) : 0;
+    if (free < needBytes + convertBytes) {
+      const conversion = convertBytes ? ` (${formatBytes(needBytes)} to download and about ${formatBytes(convertBytes)} for the ONNX conversion)` : '';
       throw new ModelError(
         'disk-full',
-        `Not enough free disk space for ${ref.id} in ${store.root}: it needs ${formatBytes(needBytes)} more, ${formatBytes(free)} are free. Free some space, or choose another folder (--store, VISUAL_CODER_MODELS or the visualCoder.modelsDir setting)`,
+        `Not enough free disk space for ${ref.id} in ${store.root}: it needs ${formatBytes(needBytes + convertBytes)} more${conversion}, ${formatBytes(free)} are free. Free some space, or choose another folder (--store, VISUAL_CODER_MODELS or the visualCoder.modelsDir setting)`,
       );
     }
     await store.writeManifest(manifest);
@@ -172,7 +183,6 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     if (opts.signal?.aborted) throw cancelledError(`The download of ${ref.id}`);
 
     progress.force('verifying', `${files.length} file(s) verified`);
-    const convertedBefore = previous?.complete && todo.length === 0 && previous.convertedDir && fs.existsSync(previous.convertedDir);
     if (ref.preset?.needsConversion && opts.convert && !convertedBefore) {
       const targetDir = `${dir}.onnx`;
       progress.force('converting', `converting ${ref.id} to ONNX`);

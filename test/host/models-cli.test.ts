@@ -186,3 +186,15 @@ test('the DeepSeek-VL preset pulls the checkpoint files only and converts them t
   const list = JSON.parse((await cli(['list', '--json', '--store', store])).stdout) as { presets: { id: string; installed: boolean }[] };
   assert.equal(list.presets.find((p) => p.id === 'deepseek-vl-1.3b-chat')?.installed, true);
 });
+
+test('--include picks files of a hub repository; a pattern that matches nothing is an error', async () => {
+  const store = tmpStore();
+  const r = await cli(['pull', 'acme/widget', '--include', 'weights/*', '--include', 'config.json', '--store', store]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(path.join(store, 'acme--widget'), { recursive: true }).map(String).sort(), [
+    'config.json', 'visual-coder-manifest.json', 'weights', 'weights/part-1.safetensors', 'weights/part-2.safetensors',
+  ]);
+  const none = await cli(['pull', 'acme/widget', '--include', '*.gguf', '--store', store]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /No file of acme\/widget@main matches \*\.gguf/);
+});
