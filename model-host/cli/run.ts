@@ -11,6 +11,7 @@ import { loadImageForModel } from '../engines/vlm/preprocess-load-image';
 import { type DeepseekVlProcessorConfig, preprocessForDeepseekVl } from '../engines/vlm/preprocess';
 import { readNpy } from '../formats/npy';
 import { type CliCommand, flag, type ParsedArgs, parseArgs, UsageError } from './command';
+import { runTaskFromCli, TASK_RUN_USAGE } from './tasks';
 
 function intFlag(args: ParsedArgs, name: string): number | undefined {
   const v = flag(args, name);
@@ -49,6 +50,7 @@ export const runCommand: CliCommand = {
   name: 'run',
   summary: 'Generate with a local model folder (streams text; --json for one result object)',
   usage: `model-host run --model DIR (--prompt TEXT | --input-ids JSON) [--image PNG] [options]
+model-host run ${TASK_RUN_USAGE}   (a visual coding task, see \`model-host tasks\`)
 
   --device auto|cpu|webgpu|cuda|dml|coreml   (default auto; falls back to cpu, logged on stderr)
   --max-new-tokens N      (default 256)
@@ -60,6 +62,7 @@ Parity/debug (DeepSeek-VL folders):
   --input-ids JSON_ARRAY  token ids as is (no chat template, no BOS added)
   --pixel-values FILE.npy / --high-res-pixel-values FILE.npy   skip image preprocessing`,
   async run(argv) {
+    if (argv.some((a) => a === '--task' || a.startsWith('--task='))) return runTaskFromCli(argv);
     const args = parseArgs(argv, ['json']);
     const model = flag(args, 'model');
     if (!model) throw new UsageError('--model is required');

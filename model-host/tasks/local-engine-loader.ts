@@ -1,11 +1,20 @@
 /**
- * The one place the task runner reaches the local VLM engine (engineer H2a's `loadLocalEngine`).
- * Kept apart so the runner and its tests do not pull ONNX Runtime in.
+ * The one place the task runner reaches the local VLM engine (`loadLocalEngine`). Kept apart so
+ * the runner and its tests do not pull ONNX Runtime in; a folder the engine cannot use becomes
+ * BadModel with the engine's own explanation.
  */
-import type { DeviceKind, LogLevel } from '../protocol';
+import type { DeviceKind, DevicePreference, LogLevel } from '../protocol';
+import { HostErrorCodes } from '../protocol';
 import type { TextEngine } from '../engines/engine';
+import { loadLocalEngine } from '../engines/vlm/load-local-engine';
+import { ModelFolderError } from '../engines/vlm/model-folder';
 import { HostError } from '../worker/messages';
 
-export async function loadLocalTextEngine(_dir: string, _device: DeviceKind, _log: (level: LogLevel, message: string) => void): Promise<TextEngine> {
-  throw new HostError(-32603, 'The local model engine is not part of this build of the model host yet; use a remote backend (visualCoder.backend = openai).');
+export async function loadLocalTextEngine(dir: string, device: DevicePreference | DeviceKind, log: (level: LogLevel, message: string) => void): Promise<TextEngine> {
+  try {
+    return await loadLocalEngine(dir, device, log);
+  } catch (err) {
+    if (err instanceof ModelFolderError) throw new HostError(HostErrorCodes.BadModel, err.message);
+    throw err;
+  }
 }

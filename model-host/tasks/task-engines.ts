@@ -4,7 +4,7 @@
  * while the worker lives (loading a model takes seconds; a second task must not pay it again).
  */
 import * as path from 'node:path';
-import type { DeviceKind, TaskRunParams } from '../protocol';
+import type { DeviceKind, DevicePreference, TaskRunParams } from '../protocol';
 import { HostErrorCodes } from '../protocol';
 import type { LogLevel } from '../protocol';
 import type { TextEngine } from '../engines/engine';
@@ -20,7 +20,7 @@ export interface TaskHostSettings {
   /** Installed model id or absolute folder (`visualCoder.model`, `--model`). */
   model?: string;
   modelsDir?: string;
-  device: DeviceKind;
+  device: DeviceKind | DevicePreference;
 }
 
 let cached: { key: string; engine: Promise<TextEngine> } | undefined;

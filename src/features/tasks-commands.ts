@@ -10,6 +10,7 @@ import { chooseImage, type ChosenImage } from './image-source';
 import { runTaskWithProgress, type TaskSink } from './tasks-progress';
 import { openCursorOutput, openNewOutput, type StreamingRange } from './tasks-output';
 import { readTaskSettings } from './tasks-settings';
+import { lastTextEditor } from './last-editor';
 
 /** Command id → task id. */
 export const TASK_COMMANDS: Record<string, string> = {
@@ -52,8 +53,16 @@ export async function pickOption(deps: FeatureDeps, task: TaskInfo, option: Task
   return picked.id;
 }
 
-function rangeSink(range: StreamingRange): TaskSink {
-  return { append: (t) => range.append(t), finish: (r) => range.finish(r.output), settle: () => range.settle() };
+function rangeSink(deps: FeatureDeps, range: StreamingRange): TaskSink {
+  return {
+    append: (t) => range.append(t),
+    finish: async (r) => {
+      await range.finish(r.output);
+      const written = range.writtenText();
+      deps.log.info(`${r.language} result: ${written.text.length} characters (sha256 ${written.sha256}) in ${range.document.uri.toString()}`);
+    },
+    settle: () => range.settle(),
+  };
 }
 
 /** Runs one task on one image with the user's settings, choosing where the text goes. */
@@ -69,7 +78,7 @@ export async function runTaskCommand(deps: FeatureDeps, taskId: string, arg: unk
   const task = tasks.find((t) => t.id === taskId);
   if (!task) return void vs.window.showErrorMessage(`Visual Coder: the model host has no task "${taskId}".`);
   // Remember the editor before any quick pick takes focus.
-  const editor = vs.window.activeTextEditor;
+  const editor = lastTextEditor(vs);
   const image: ChosenImage | undefined = await chooseImage(deps, arg, task.title);
   if (!image) return;
   const options: Record<string, string> = {};
@@ -89,7 +98,7 @@ export async function runTaskCommand(deps: FeatureDeps, taskId: string, arg: unk
     deps,
     `${task.title} (${image.label})`,
     { taskId, image: image.input, options, generation: settings.generation, ocrAugment: settings.ocrAugment },
-    rangeSink(range),
+    rangeSink(deps, range),
   );
 }
 

@@ -5,6 +5,7 @@
  * post-processed output. If the run fails midway, what was written stays.
  */
 import type * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
 
 /** How long deltas are gathered into one edit: fewer edits keep the editor and undo stack calm. */
 const FLUSH_MS = 40;
@@ -54,6 +55,12 @@ export class StreamingRange {
     edit.replace(this.document.uri, range, text);
     await this.vs.workspace.applyEdit(edit);
     this.written = text.length;
+  }
+
+  /** What the document holds where the text was written, and its sha256 (the log line tests and bug reports use). */
+  writtenText(): { text: string; sha256: string } {
+    const text = this.document.getText(new this.vs.Range(this.document.positionAt(this.start), this.document.positionAt(this.start + this.written)));
+    return { text, sha256: createHash('sha256').update(text).digest('hex') };
   }
 
   /** Writes what is still pending (after a failure) without replacing anything. */

@@ -11,6 +11,7 @@ import { runTaskOnHost } from '../features/tasks-client';
 import { hostTasks } from '../features/tasks-commands';
 import { readBackend, readTaskSettings } from '../features/tasks-settings';
 import { IMAGE_EXTENSIONS } from '../features/image-source';
+import { lastTextEditor } from '../features/last-editor';
 import { HostErrorCodes } from '../../model-host/protocol';
 import { PANEL_VIEW_TYPE, type ExtensionToPanel, type PanelImage, type PanelState, type PanelToExtension } from './panel-messages';
 import { panelHtml } from './panel-html';
@@ -23,8 +24,6 @@ export class ScreenshotPanel {
   private static current: ScreenshotPanel | undefined;
   private running: vscode.CancellationTokenSource | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  /** The text editor the user was in before focusing the panel: where Insert goes. */
-  private static lastEditor: vscode.TextEditor | undefined;
 
   private constructor(
     private readonly deps: FeatureDeps,
@@ -57,13 +56,6 @@ export class ScreenshotPanel {
   static revive(deps: FeatureDeps, panel: vscode.WebviewPanel, state: PanelState | undefined): void {
     ScreenshotPanel.current?.panel.dispose();
     ScreenshotPanel.current = new ScreenshotPanel(deps, panel, state);
-  }
-
-  static trackEditors(vs: typeof vscode): vscode.Disposable {
-    ScreenshotPanel.lastEditor = vs.window.activeTextEditor;
-    return vs.window.onDidChangeActiveTextEditor((e) => {
-      if (e) ScreenshotPanel.lastEditor = e;
-    });
   }
 
   private post(message: ExtensionToPanel): void {
@@ -157,8 +149,9 @@ export class ScreenshotPanel {
 
   private async insert(code: string, language: string): Promise<void> {
     const { vs } = this.deps;
-    const editor = ScreenshotPanel.lastEditor;
-    if (editor && !editor.document.isClosed) {
+    // The panel has focus, so this is the text editor the user was in before.
+    const editor = lastTextEditor(vs);
+    if (editor) {
       const shown = await vs.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection, preserveFocus: false });
       await shown.edit((edit) => edit.replace(shown.selection, code));
       return;
@@ -177,7 +170,6 @@ export class ScreenshotPanel {
 export function registerScreenshotPanel(deps: FeatureDeps): vscode.Disposable[] {
   const { vs } = deps;
   return [
-    ScreenshotPanel.trackEditors(vs),
     vs.commands.registerCommand('visualCoder.openPanel', (arg?: unknown) => {
       const uri = arg as vscode.Uri | undefined;
       return ScreenshotPanel.show(deps, uri && typeof uri.fsPath === 'string' ? uri : undefined);

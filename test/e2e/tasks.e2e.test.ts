@@ -1,0 +1,135 @@
+/**
+ * The visual coding commands in a real VS Code (code-server) with the converted tiny DeepSeek-VL
+ * reference model: each command from the palette puts exactly what the host's own CLI produces
+ * (post-processed) in the expected place; output at the cursor; the Markdown CodeLens inserts a
+ * block below its image. Greedy decoding of the tiny random model is deterministic, so the CLI's
+ * answer for the same image and options is the expected text.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { VsCodeSession, repoRoot, sharedRoot, waitUntil } from './harness';
+import { fencedBlock } from '../../src/inline/markdown-image-links';
+import type { TaskRunResult } from '../../model-host/protocol';
+
+const MAX_NEW_TOKENS = 48;
+let vs: VsCodeSession;
+let tmp: string;
+let modelDir: string;
+let imageFile: string;
+const expected = new Map<string, TaskRunResult>();
+
+function cli(taskId: string, option?: string): TaskRunResult {
+  const key = `${taskId}:${option ?? ''}`;
+  if (!expected.has(key)) {
+    const args = [join(repoRoot, 'dist', 'model-host.js'), 'run', '--task', taskId, '--image', imageFile, '--model', modelDir, '--device', 'cpu', '--no-ocr', '--max-new-tokens', String(MAX_NEW_TOKENS), '--json'];
+    if (option) args.push('--option', option);
+    expected.set(key, JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as TaskRunResult);
+  }
+  return expected.get(key)!;
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+/** Monaco renders control characters as placeholders: compare what it shows faithfully. */
+const visible = (text: string) => text.replace(/[^A-Za-z0-9]/g, '');
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'vc-e2e-tasks-'));
+  modelDir = join(tmp, 'model');
+  execFileSync(process.execPath, [join(repoRoot, 'dist', 'model-host.js'), 'convert', '--from', join(sharedRoot, 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl'), '--to', modelDir], { stdio: 'ignore' });
+  const png = await sharp({ create: { width: 96, height: 64, channels: 3, background: '#2255aa' } }).png().toBuffer();
+  imageFile = join(tmp, 'shot.png');
+  writeFileSync(imageFile, png);
+  vs = await VsCodeSession.launch({
+    files: { 'img/shot.png': png, 'notes.txt': 'BEFORE\n', 'doc.md': '# Sales\n\n![chart](img/shot.png)\n\nText after.\n' },
+    settings: {
+      'visualCoder.model': modelDir,
+      'visualCoder.device': 'cpu',
+      'visualCoder.ocrAugmentedPrompts': false,
+      'visualCoder.maxNewTokens': MAX_NEW_TOKENS,
+      'editor.renderControlCharacters': false,
+    },
+  });
+  await vs.waitForActivation();
+});
+
+after(async () => {
+  await vs?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Opens the image in VS Code's image preview, so the commands offer it as "the image open now". */
+async function runOnOpenImage(command: string, option?: RegExp): Promise<void> {
+  await vs.openFile('img/shot.png');
+  await vs.runCommand(command);
+  await vs.pickQuickItem(/shot\.png/);
+  if (option) await vs.pickQuickItem(option);
+}
+
+const COMMANDS: { title: string; taskId: string; option?: [RegExp, string]; language: string }[] = [
+  { title: 'Visual Coder: Screenshot to Code', taskId: 'ui-to-code', option: [/React \+ Tailwind/, 'stack=react-tailwind'], language: 'javascriptreact' },
+  { title: 'Visual Coder: Chart to Code', taskId: 'chart-to-code', option: [/Vega-Lite/, 'library=vega-lite'], language: 'json' },
+  { title: 'Visual Coder: Flowchart to Code', taskId: 'flowchart-to-code', option: [/Mermaid/, 'target=mermaid'], language: 'mermaid' },
+  { title: 'Visual Coder: Explain Code Image', taskId: 'explain-code-image', language: 'markdown' },
+  { title: 'Visual Coder: Find the Bug in Code Image', taskId: 'find-bug-in-code-image', language: 'markdown' },
+  { title: 'Visual Coder: Formula to LaTeX', taskId: 'formula-to-latex', language: 'latex' },
+  { title: 'Visual Coder: Table to Markdown', taskId: 'table-to-markdown', language: 'markdown' },
+];
+
+test('every command from the palette writes exactly the post-processed CLI output into a new editor', async () => {
+  for (const [index, c] of COMMANDS.entries()) {
+    const want = cli(c.taskId, c.option?.[1]);
+    assert.equal(want.language, c.language);
+    await runOnOpenImage(c.title, c.option?.[0]);
+    // The extension logs the sha256 of what the document holds where it wrote; the n-th result line is this run's.
+    const line = await waitUntil(
+      () => [...vs.outputChannelLog('Visual Coder').matchAll(/(\S+) result: (\d+) characters \(sha256 ([0-9a-f]{64})\) in (\S+)/g)][index],
+      { timeoutMs: 60_000, what: `the result of ${c.title}` },
+    );
+    assert.equal(line[1], c.language, c.title);
+    assert.equal(line[3], sha(want.output), `${c.title}: the document holds exactly the post-processed output`);
+    assert.match(line[4], /^untitled:/);
+    if (want.output.trim()) {
+      await waitUntil(async () => visible(await vs.activeEditorText()) === visible(want.output) || undefined, { what: `${c.title} in the active editor`, describeLast: () => vs.activeEditorText() });
+    }
+  }
+});
+
+test('with visualCoder.output = cursor the code goes at the cursor of the editor', async () => {
+  const settingsFile = join(vs.userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+  writeFileSync(settingsFile, JSON.stringify({ ...settings, 'visualCoder.output': 'cursor' }, null, 2));
+  const machine = join(vs.userDataDir, 'Machine', 'settings.json');
+  writeFileSync(machine, JSON.stringify({ ...JSON.parse(readFileSync(machine, 'utf8')), 'visualCoder.output': 'cursor' }, null, 2));
+  await new Promise((r) => setTimeout(r, 1500));
+  const want = cli('formula-to-latex');
+  await vs.openFile('notes.txt');
+  await vs.page.keyboard.press('Control+End');
+  // Run from the image preview: the cursor of the text editor the user was last in is the target.
+  await runOnOpenImage('Visual Coder: Formula to LaTeX');
+  await vs.openFile('notes.txt');
+  await vs.waitForOutput('Visual Coder', /latex result: \d+ characters \(sha256 [0-9a-f]{64}\) in file:\S*notes\.txt/, 60_000);
+  await vs.page.keyboard.press('Control+S');
+  await waitUntil(() => vs.readWorkspaceFile('notes.txt') !== 'BEFORE\n' || undefined, { what: 'notes.txt saved' });
+  assert.equal(vs.readWorkspaceFile('notes.txt'), 'BEFORE\n' + want.output);
+});
+
+test('the Markdown CodeLens "Chart to code" inserts a fenced block right below its image', async () => {
+  // The last chart library chosen in the palette (Vega-Lite above) is what one click uses.
+  const want = cli('chart-to-code', 'library=vega-lite');
+  await vs.openFile('doc.md');
+  const lens = vs.page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Chart to code' }).first();
+  await lens.waitFor({ state: 'visible', timeout: 30_000 });
+  assert.deepEqual(await vs.page.locator('.contentWidgets .codelens-decoration a').allTextContents(), ['Chart to code', 'Screenshot to code', 'Explain']);
+  await vs.screenshot(join(repoRoot, 'docs', 'codelens.png'));
+  await lens.click();
+  await waitUntil(async () => ((await vs.activeEditorText()).includes('```') ? true : undefined), { timeoutMs: 60_000, what: 'the inserted block' });
+  await vs.page.keyboard.press('Control+S');
+  await waitUntil(() => vs.readWorkspaceFile('doc.md').includes('```') || undefined, { what: 'doc.md saved' });
+  assert.equal(vs.readWorkspaceFile('doc.md'), '# Sales\n\n![chart](img/shot.png)' + fencedBlock(want.output, 'json') + '\nText after.\n');
+});
