@@ -88,4 +88,7 @@ test('package.json contributes the settings and commands, and no API key setting
   assert.deepEqual(Object.keys(props).filter((k) => /api.?key|secret|password|bearer|access.?token/i.test(k)), [], 'no setting holds a secret');
   const commands = pkg.contributes.commands.map((c: { command: string }) => c.command);
   for (const c of ['visualCoder.setApiKey', 'visualCoder.chooseRemoteServer', 'visualCoder.chooseRemoteModel']) assert.ok(commands.includes(c), c);
+  // An untrusted workspace must not be able to send the user's images to a server it chose.
+  const restricted: string[] = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations;
+  assert.ok(restricted.includes('visualCoder.backend') && restricted.includes('visualCoder.remote.endpoint'), restricted.join(', '));
 });
