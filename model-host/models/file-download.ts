@@ -46,21 +46,51 @@ async function sizeOnDisk(p: string): Promise<number> {
   }
 }
 
-/** sha256 and git blob sha1 of a file, in one read. */
-export async function hashFile(p: string): Promise<{ sha256: string; gitSha1: string; size: number }> {
-  const size = (await fs.promises.stat(p)).size;
-  const sha256 = createHash('sha256');
-  const sha1 = createHash('sha1');
-  sha1.update(`blob ${size}\0`);
-  for await (const chunk of fs.createReadStream(p, { highWaterMark: 1 << 20 })) {
-    sha256.update(chunk as Buffer);
-    sha1.update(chunk as Buffer);
-  }
-  return { sha256: sha256.digest('hex'), gitSha1: sha1.digest('hex'), size };
+interface Digests {
+  sha256: string;
+  gitSha1: string;
+  size: number;
 }
 
-/** Streams one response into the partial file; resolves to the bytes on disk afterwards. */
-async function fetchOnce(opts: FileDownloadOptions, partial: string, start: number): Promise<number> {
+/** sha256 and git blob sha1 (`blob <size>\0` + content) of bytes fed in order. */
+class ContentDigest {
+  private readonly sha256 = createHash('sha256');
+  private readonly sha1 = createHash('sha1');
+  private bytes = 0;
+
+  constructor(size: number) {
+    this.sha1.update(`blob ${size}\0`);
+  }
+
+  update(chunk: Buffer): void {
+    this.sha256.update(chunk);
+    this.sha1.update(chunk);
+    this.bytes += chunk.length;
+  }
+
+  /** Feeds the first `end` bytes of a file (the part of a resumed download already on disk). */
+  async updateFromFile(p: string, end?: number): Promise<void> {
+    if (end === 0) return;
+    for await (const chunk of fs.createReadStream(p, { highWaterMark: 1 << 20, end: end === undefined ? undefined : end - 1 })) this.update(chunk as Buffer);
+  }
+
+  digest(): Digests {
+    return { sha256: this.sha256.digest('hex'), gitSha1: this.sha1.digest('hex'), size: this.bytes };
+  }
+}
+
+/** sha256 and git blob sha1 of a file, in one read. */
+export async function hashFile(p: string): Promise<Digests> {
+  const digest = new ContentDigest((await fs.promises.stat(p)).size);
+  await digest.updateFromFile(p);
+  return digest.digest();
+}
+
+/**
+ * Streams one response into the partial file and hashes the bytes as they arrive (after the part
+ * already on disk), so a finished file is not read a second time; resolves to the digests.
+ */
+async function fetchOnce(opts: FileDownloadOptions, partial: string, start: number): Promise<Digests> {
   const { file, hub } = opts;
   const url = resolveUrl(hub.env, opts.repo, opts.revision, file.path);
   const res = await hubGet(url, hub, start > 0 ? { Range: `bytes=${start}-` } : {});
@@ -85,6 +115,8 @@ async function fetchOnce(opts: FileDownloadOptions, partial: string, start: numb
     throw statusError(status, `${file.path} of ${opts.repo}@${opts.revision}`, hub.env);
   }
 
+  const digest = new ContentDigest(file.size);
+  if (offset > 0) await digest.updateFromFile(partial, offset);
   const handle = await fs.promises.open(partial, offset === 0 ? 'w' : 'a');
   let written = offset;
   try {
@@ -94,6 +126,7 @@ async function fetchOnce(opts: FileDownloadOptions, partial: string, start: numb
         throw new ModelError('checksum', `${file.path}: the server sent more than the ${file.size} bytes the listing announced`);
       }
       await handle.write(buf);
+      digest.update(buf);
       written += buf.length;
       opts.onBytes(written);
     }
@@ -111,14 +144,14 @@ async function fetchOnce(opts: FileDownloadOptions, partial: string, start: numb
   if (written < file.size) {
     throw new ModelError('network', `${file.path}: connection closed after ${written} of ${file.size} bytes`, true);
   }
-  return written;
+  return digest.digest();
 }
 
-/** Hashes the complete partial, and installs it under its real name when it matches. */
-async function verifyAndInstall(opts: FileDownloadOptions, partial: string, target: string): Promise<VerifiedFile> {
+/** Checks the complete partial's digests (hashing it if the download did not), and installs it under its real name when they match. */
+async function verifyAndInstall(opts: FileDownloadOptions, partial: string, target: string, streamed: Digests | undefined): Promise<VerifiedFile> {
   const { file } = opts;
   opts.onVerifying?.();
-  const got = await hashFile(partial);
+  const got = streamed ?? (await hashFile(partial));
   const problem =
     got.size !== file.size
       ? `size ${got.size} bytes, expected ${file.size}`
@@ -158,11 +191,12 @@ export async function downloadFile(opts: FileDownloadOptions): Promise<VerifiedF
     }
     opts.onBytes(onDisk);
     try {
+      let streamed: Digests | undefined;
       if (onDisk < file.size) {
         if (onDisk > 0) opts.log(`${file.path}: resuming from byte ${onDisk} of ${file.size}`);
-        await fetchOnce(opts, partial, onDisk);
+        streamed = await fetchOnce(opts, partial, onDisk);
       }
-      return await verifyAndInstall(opts, partial, target);
+      return await verifyAndInstall(opts, partial, target, streamed);
     } catch (err) {
       if (opts.hub.signal?.aborted) throw cancelledError(`Downloading ${file.path}`);
       if (!isTransientNetworkError(err) || attempt >= attempts) throw err;
