@@ -5,17 +5,17 @@
  */
 
 const SIGNALS: Record<string, RegExp[]> = {
-  python: [/^\s*def \w+\(.*\)\s*(->.*)?:\s*$/m, /^\s*(el)?if .+:\s*$/m, /^\s*import \w+(\.\w+)*\s*$/m, /^\s*from [\w.]+ import /m, /\bself\b/, /^\s*class \w+(\(.*\))?:\s*$/m, /\bprint\(/, /\bNone\b|\bTrue\b|\bFalse\b/, /^\s*for \w+(, \w+)* in .+:\s*$/m, /^\s*(while .+|with .+|try|except.*|else|elif .+|finally|return)\s*:?\s*$/m, /"""|'''/, /^\s*def \w+\(/m],
-  typescript: [/\binterface \w+/, /:\s*(string|number|boolean)\b/, /\bexport (const|function|class|interface|type)\b/, /\bconst \w+\s*[:=]/, /=>/, /\bimport .* from ['"]/, /\blet \w+/],
+  python: [/^\s*(async )?def \w+\(.*\)\s*(->.*)?:\s*$/m, /^\s*(el)?if .+:\s*$/m, /^\s*import \w+(\.\w+)*\s*$/m, /^\s*from [\w.]+ import /m, /\bself\b/, /^\s*class \w+(\(.*\))?:\s*$/m, /\bprint\(/, /\bNone\b|\bTrue\b|\bFalse\b/, /^\s*for \w+(, \w+)* in .+:\s*$/m, /^\s*(while .+|with .+|try|except.*|else|elif .+|finally|return)\s*:?\s*$/m, /"""|'''/, /^\s*def \w+\(/m],
+  typescript: [/\binterface \w+/, /:\s*(string|number|boolean|void)\b/, /\bexport (const|function|class|interface|type)\b/, /\bas [A-Z]\w*/, /\w<\w+(, \w+)*>/, /\b(private|public) readonly\b/, /^type \w+(<.*>)? = /m, /\): \w+(<.*>)? \{/],
   javascript: [/\bfunction \w*\(/, /\bconst \w+ = /, /\bconsole\.log\(/, /\brequire\(['"]/, /=>/, /===/],
-  go: [/^package \w+/m, /\bfunc (\(\w+ \*?\w+\) )?\w+\(/, /:=/, /\bfmt\.\w+\(/, /^import \(/m, /\bgo func\b|\bchan\b|\bdefer\b/],
+  go: [/^package \w+/m, /\bfunc (\(\w+ \*?\w+\) )?\w+\(/, /:=/, /\bfmt\.\w+\(/, /^import \(/m, /\bgo func\b|\bchan\b|\bdefer\b/, /^type \w+ (struct|interface) \{/m, /\bnil\b/, /\berr != nil\b/, /\[\]\w+|\bmap\[/],
   rust: [/\bfn \w+(<.*>)?\(/, /\blet mut\b/, /\bimpl\b/, /\bpub (fn|struct|enum)\b/, /println!\(/, /->\s*(Self|Result|Option|i32|u32|usize|String)\b/, /&(mut )?self\b/, /::/],
-  java: [/\bpublic (static )?(class|void|int|String)\b/, /\bSystem\.out\.print/, /\bprivate (final )?\w+/, /\bnew \w+(<.*>)?\(/, /@Override/],
-  c: [/^#include <\w+(\.h)?>/m, /\bint main\(/, /\bprintf\(/, /\bmalloc\(|\bsizeof\(/, /\b(unsigned|char|struct) \w+/, /->\w+/],
+  java: [/\bpublic (static )?(class|void|int|String)\b/, /\bpublic \w+(<[\w<>, ]+>)? \w+\(/, /\bfor \(\w+(<.*>)? \w+ : /, /\bpublic record\b/, /\bSystem\.out\.print/, /\bprivate (final )?\w+/, /\bnew \w+(<.*>)?\(/, /@Override/],
+  c: [/^#include <\w+(\.h)?>/m, /\bsize_t\b|\bconst char \*/, /'\\0'/, /\bint main\(/, /\bprintf\(/, /\bmalloc\(|\bsizeof\(/, /\b(unsigned|char|struct) \w+/, /->\w+/],
   cpp: [/\bstd::/, /#include <(iostream|vector|string|map)>/, /\bcout\s*<</, /\btemplate\s*</, /\bnamespace \w+/],
   shellscript: [/^#!\/bin\/(ba)?sh/m, /^\s*(echo|export|cd|if \[|fi|done|then)\b/m, /\$\{?\w+\}?/, /\|\s*(grep|sed|awk|xargs)\b/, /^\s*\w+=\S*$/m],
   makefile: [/^\w[\w.-]*:( .*)?$/m, /^\t(\$\(\w+\)|@?\w+)/m, /\$\(\w+\)/],
-  sql: [/\bSELECT\b.*\bFROM\b/i, /\bCREATE TABLE\b/i, /\bINSERT INTO\b/i, /\bWHERE\b/i],
+  sql: [/\bSELECT\b[\s\S]*\bFROM\b/i, /\bGROUP BY\b|\bORDER BY\b/i, /\bCREATE TABLE\b/i, /\bINSERT INTO\b/i, /\bWHERE\b/i],
 };
 
 /** Best-scoring language id for the text. Ties go to the earlier, more specific entry. */
@@ -25,7 +25,7 @@ export function detectLanguage(code: string): string {
   for (const [language, patterns] of Object.entries(SIGNALS)) {
     let score = 0;
     for (const p of patterns) if (p.test(code)) score++;
-    if (language === 'javascript' && SIGNALS.typescript.some((p, i) => i < 3 && p.test(code))) score -= 2;
+    if (language === 'javascript') score -= SIGNALS.typescript.filter((p) => p.test(code)).length;
     if (language === 'c' && SIGNALS.cpp.some((p) => p.test(code))) score -= 2;
     if (score > bestScore) {
       best = language;

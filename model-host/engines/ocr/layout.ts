@@ -63,29 +63,48 @@ export function stepColumns(prev: { x: number }, next: { x: number; spaceBefore:
   return r >= 2.2 ? Math.round(r) : 1;
 }
 
+/** Length of [xa, xb] not covered by ink. */
+function blankBetween(ink: readonly InkRun[], xa: number, xb: number): number {
+  let covered = 0;
+  for (const r of ink) covered += Math.max(0, Math.min(r.x1, xb) - Math.max(r.x0, xa));
+  return xb - xa - covered;
+}
+
 /**
- * The horizontal pitch of one character: the median distance between adjacent glyphs the
- * recogniser read without a space, refined by a least-squares fit of x against column within lines.
+ * The horizontal pitch of one character. First guess: the median distance between consecutive
+ * glyphs that are certainly adjacent: mostly ink between their centres when ink is known (a space,
+ * even one the recogniser dropped, leaves a blank at least one character wide), or no recogniser
+ * space otherwise. Then a least-squares fit of x against column within lines.
  */
-export function estimatePitch(lines: readonly Glyph[][], fallback: number): number {
+export function estimatePitch(lines: readonly Glyph[][], fallback: number, inks: readonly (InkRun[] | undefined)[] = []): number {
   const gaps: number[] = [];
-  for (const g of lines) for (let i = 1; i < g.length; i++) if (!g[i].spaceBefore) gaps.push(g[i].x - g[i - 1].x);
+  lines.forEach((g, li) => {
+    const ink = inks[li];
+    for (let i = 1; i < g.length; i++) {
+      const dx = g[i].x - g[i - 1].x;
+      if (dx <= 0) continue;
+      const adjacent = ink ? blankBetween(ink, g[i - 1].x, g[i].x) < 0.45 * dx : !g[i].spaceBefore;
+      if (adjacent) gaps.push(dx);
+    }
+  });
   let pitch = gaps.length >= 3 ? median(gaps) : fallback;
   if (!(pitch > 0)) return fallback;
   for (let iteration = 0; iteration < 2; iteration++) {
     let num = 0;
     let den = 0;
-    for (const g of lines) {
-      if (g.length < 2) continue;
+    lines.forEach((g, li) => {
+      if (g.length < 2) return;
+      const ink = inks[li];
+      const inkSpaces = ink ? spacesFromInk(g.map((x) => x.x), ink, pitch) : [];
       const cols = [0];
-      for (let i = 1; i < g.length; i++) cols.push(cols[i - 1] + stepColumns(g[i - 1], g[i], pitch));
+      for (let i = 1; i < g.length; i++) cols.push(cols[i - 1] + (inkSpaces[i] !== undefined ? inkSpaces[i]! + 1 : stepColumns(g[i - 1], g[i], pitch)));
       const mc = cols.reduce((s, v) => s + v, 0) / cols.length;
       const mx = g.reduce((s, v) => s + v.x, 0) / g.length;
       for (let i = 0; i < g.length; i++) {
         num += (cols[i] - mc) * (g[i].x - mx);
         den += (cols[i] - mc) ** 2;
       }
-    }
+    });
     if (den > 0) pitch = num / den;
   }
   return pitch;
@@ -100,14 +119,17 @@ export interface LayoutOptions {
 export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOptions = {}): { lines: LaidOutLine[]; pitch: number } {
   const glyphLines = input.map((l) => glyphsOf(l.chars));
   const heights = input.map((l) => l.box[3] - l.box[1]).filter((h) => h > 0);
-  const pitch = estimatePitch(glyphLines, (median(heights) || 16) * 0.45);
+  const rough = (median(heights) || 16) * 0.45;
   // Ink outside the recognised glyphs (a removed gutter number, a stray mark) does not count.
-  const inks = input.map((line, i) => {
-    const g = glyphLines[i];
-    if (!line.ink || g.length === 0) return undefined;
-    const kept = line.ink.filter((r) => r.x1 > g[0].x - pitch && r.x0 < g[g.length - 1].x + pitch);
-    return kept.length ? kept : undefined;
-  });
+  const keepInk = (pitch: number) =>
+    input.map((line, i) => {
+      const g = glyphLines[i];
+      if (!line.ink || g.length === 0) return undefined;
+      const kept = line.ink.filter((r) => r.x1 > g[0].x - pitch && r.x0 < g[g.length - 1].x + pitch);
+      return kept.length ? kept : undefined;
+    });
+  const pitch = estimatePitch(glyphLines, rough, keepInk(rough));
+  const inks = keepInk(pitch);
   const starts = glyphLines.map((g, i) => inks[i]?.[0].x0 ?? (g.length ? g[0].x - pitch / 2 : NaN)).filter((x) => !Number.isNaN(x));
   const origin = starts.length ? Math.min(...starts) : 0;
   const lines: LaidOutLine[] = [];

@@ -29,14 +29,27 @@ export interface RecognisedBox {
   confidence: number;
 }
 
+/**
+ * The crop for a box: narrow boxes (a lone `}` or `)`) are widened with the background around them,
+ * because the recogniser reads a single glyph squeezed into a few time steps poorly or not at all.
+ */
+export function recognitionRegion(box: MapBox, imageWidth: number): MapBox {
+  const h = box.y1 - box.y0;
+  const minWidth = 2 * h;
+  if (box.x1 - box.x0 >= minWidth) return box;
+  const grow = (minWidth - (box.x1 - box.x0)) / 2;
+  return { ...box, x0: Math.max(0, box.x0 - grow), x1: Math.min(imageWidth, box.x1 + grow) };
+}
+
 export async function recogniseBoxes(recogniser: InferenceSession, charset: readonly string[], raster: RgbRaster, boxes: MapBox[]): Promise<RecognisedBox[]> {
   const ort = await import('onnxruntime-node');
   const items = boxes
     .map((box) => {
-      const h = Math.max(1, box.y1 - box.y0);
-      const w = Math.max(1, box.x1 - box.x0);
+      const region = recognitionRegion(box, raster.width);
+      const h = Math.max(1, region.y1 - region.y0);
+      const w = Math.max(1, region.x1 - region.x0);
       const width = Math.min(MAX_REC_WIDTH, Math.max(REC_STRIDE, Math.round((REC_HEIGHT * w) / h)));
-      return { box, width };
+      return { box, region, width };
     })
     .sort((a, b) => a.width - b.width);
   const results: RecognisedBox[] = [];
@@ -45,7 +58,7 @@ export async function recogniseBoxes(recogniser: InferenceSession, charset: read
     const batchW = Math.ceil(batch[batch.length - 1].width / REC_STRIDE) * REC_STRIDE;
     const per = 3 * REC_HEIGHT * batchW;
     const input = new Float32Array(per * batch.length); // zeros: the normalised padding value
-    batch.forEach((item, i) => cropScaleNormalise(raster, item.box, item.width, REC_HEIGHT, input, i * per, batchW));
+    batch.forEach((item, i) => cropScaleNormalise(raster, item.region, item.width, REC_HEIGHT, input, i * per, batchW));
     const feeds = { [recogniser.inputNames[0]]: new ort.Tensor('float32', input, [batch.length, 3, REC_HEIGHT, batchW]) };
     const output = (await recogniser.run(feeds))[recogniser.outputNames[0]];
     const [, steps, classes] = output.dims as number[];
@@ -54,11 +67,11 @@ export async function recogniseBoxes(recogniser: InferenceSession, charset: read
       const decoded = ctcGreedyDecode(probs, i * steps * classes, steps, classes, charset);
       // Input pixels per step, then image pixels per input pixel.
       const pxPerStep = batchW / steps;
-      const scale = (item.box.x1 - item.box.x0) / item.width;
+      const scale = (item.region.x1 - item.region.x0) / item.width;
       const chars = decoded.map((d) => ({
         char: d.char,
         confidence: d.confidence,
-        x: item.box.x0 + ((d.firstStep + d.lastStep + 1) / 2) * pxPerStep * scale,
+        x: item.region.x0 + ((d.firstStep + d.lastStep + 1) / 2) * pxPerStep * scale,
       }));
       const text = chars.map((c) => c.char).join('');
       const confidence = chars.length ? chars.reduce((s, c) => s + c.confidence, 0) / chars.length : 0;

@@ -6,6 +6,7 @@
  * Pure functions; repairs keep the text length per line unchanged where they can so that
  * character confidences stay aligned.
  */
+import { repairCase, repairPipes, repairTemplateLiterals, repairTripleQuotes } from './repair-syntax';
 
 const FULL_WIDTH: Record<string, string> = {
   '，': ',', '。': '.', '：': ':', '；': ';', '（': '(', '）': ')', '【': '[', '】': ']', '｛': '{', '｝': '}',
@@ -34,6 +35,8 @@ const DIGIT_LIKE: Record<string, string> = { o: '0', O: '0', l: '1', I: '1' };
 
 /** A token of digits with letters that look like digits (`l0`, `2O`, `1o0`) is a number. */
 export function repairNumbers(line: string): string {
+  // `\\o` is no escape in any language we detect; `\\0` (NUL) is common.
+  line = line.replace(/\\[oO](?![0-7])/g, '\\0');
   return line.replace(/(?<![\w.])[0-9oOlI]+(?:\.[0-9oOlI]+)?(?![\w(])/g, (token) => {
     const digits = token.replace(/[0-9]/g, '').length;
     if (digits === token.replace('.', '').length) return token; // no digit at all: a word
@@ -95,11 +98,11 @@ export function repairIdentifiers(lines: readonly string[], keywords: ReadonlySe
 export function repairLoneDigits(lines: readonly string[]): string[] {
   const counts = identifierCounts(lines);
   return lines.map((line) =>
-    line.replace(/(?<=[=(,[\s<>+\-*/%:])([lIOo])(?=[),\];:\s}]|$)/g, (c, _g, offset: number) => {
+    line.replace(/(?<=[=(,[\s<>+\-*/%:?&|])([lIOo])(?=[),\];:\s}]|$)/g, (c, _g, offset: number) => {
       if ((counts.get(c) ?? 0) > 1) return c;
       // Only in value positions: after an operator or opening bracket, not after a word and space.
       const before = line.slice(0, offset).trimEnd();
-      if (!/[=(,[<>+\-*/%:]$/.test(before)) return c;
+      if (!/[=(,[<>+\-*/%:?&|]$/.test(before)) return c;
       return DIGIT_LIKE[c];
     }),
   );
@@ -107,7 +110,7 @@ export function repairLoneDigits(lines: readonly string[]): string[] {
 
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 /** What the recogniser makes of a lone closing bracket on its own line. */
-const LONE_CLOSER_MISREADS = /^([>)\]}|?3JjlI1]|[^\x00-\x7f])([;,)]*)$/;
+const LONE_CLOSER_MISREADS = /^(?:([>)\]}|?+]|[^\x00-\x7f])([;,)]*)|([JjlItf]))$/;
 
 /**
  * Lines holding only a closing bracket (`}`, `};`, `})`) are hard for the recogniser (a single
@@ -122,7 +125,8 @@ export function repairLoneClosers(lines: readonly string[]): string[] {
     let out = line;
     if (m && stack.length > 0) {
       const expected = CLOSERS[stack[stack.length - 1]];
-      if (m[1] !== expected) out = line.slice(0, line.length - line.trimStart().length) + expected + m[2];
+      const read = m[1] ?? m[3];
+      if (read !== expected) out = line.slice(0, line.length - line.trimStart().length) + expected + (m[2] ?? '');
     }
     for (const ch of stripStrings(out)) {
       if (ch in CLOSERS) stack.push(ch);
@@ -167,8 +171,11 @@ export function repairQuotes(lines: readonly string[]): string[] {
 }
 
 /** The whole repair chain on the snippet's lines. */
-export function repairCode(lines: readonly string[], keywords: ReadonlySet<string>): string[] {
+export function repairCode(lines: readonly string[], keywords: ReadonlySet<string>, language = 'plaintext'): string[] {
   const ascii = lines.map((l) => repairNumbers(toAsciiPunctuation(l)));
-  const named = repairIdentifiers(repairLoneDigits(ascii), keywords);
-  return repairLoneClosers(repairQuotes(named));
+  let out = repairCase(repairIdentifiers(repairLoneDigits(ascii), keywords));
+  if (language !== 'python' && language !== 'plaintext') out = repairPipes(out);
+  if (language === 'python') out = repairTripleQuotes(out);
+  if (language === 'javascript' || language === 'typescript') out = repairTemplateLiterals(out);
+  return repairLoneClosers(repairQuotes(out));
 }

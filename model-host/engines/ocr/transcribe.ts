@@ -69,7 +69,7 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
     laid = layoutLines(layoutInput.filter((l) => l.chars.length > 0), { tabWidth: indents[0] ?? 4 }).lines;
   }
   const blanked = withBlankLines(laid);
-  const repaired = repairCode(blanked.map((l) => l.text), languageKeywords(language));
+  const repaired = repairCode(blanked.map((l) => l.text), languageKeywords(language), language);
   const lines: OcrLineInfo[] = blanked.map((l, i) => {
     const low = l.confidences.flatMap((c, k) => (c < LOW_CONFIDENCE ? [k] : []));
     const confidence = l.confidences.length ? Math.min(...l.confidences) : 1;

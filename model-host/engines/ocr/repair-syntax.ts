@@ -1,0 +1,80 @@
+/**
+ * Repairs that need to know a little syntax: letter case of look-alike letters, the pipe operator
+ * read as `I`, Python docstring quotes, JS/TS template-literal backticks. Pure functions over the
+ * snippet's lines.
+ */
+import { identifierCounts } from './repair';
+
+/** Letters whose capital is the small letter scaled up: the recogniser confuses their case. */
+const CASE_ALIKE = new Set('cosuvwxzCOSUVWXZ');
+
+/**
+ * Case confusions: a capital word with a few small look-alikes (`FRoM`, `$HoME`) is all capitals;
+ * a token seen once whose look-alike-case variant appears elsewhere (`server` vs `Server`) follows it.
+ */
+export function repairCase(lines: readonly string[]): string[] {
+  const counts = identifierCounts(lines);
+  return lines.map((line) =>
+    line.replace(/[A-Za-z][A-Za-z0-9_]*/g, (token) => {
+      const letters = token.replace(/[^A-Za-z]/g, '');
+      const lower = [...letters].filter((c) => c >= 'a' && c <= 'z');
+      const upper = letters.length - lower.length;
+      if (letters.length >= 3 && upper >= 2 && lower.length > 0 && lower.every((c) => CASE_ALIKE.has(c))) {
+        return token.toUpperCase();
+      }
+      if ((counts.get(token) ?? 0) > 1) return token;
+      for (let i = 0; i < token.length; i++) {
+        if (!CASE_ALIKE.has(token[i])) continue;
+        const flipped = token[i] === token[i].toLowerCase() ? token[i].toUpperCase() : token[i].toLowerCase();
+        const variant = token.slice(0, i) + flipped + token.slice(i + 1);
+        if ((counts.get(variant) ?? 0) > (counts.get(token) ?? 0)) return variant;
+      }
+      return token;
+    }),
+  );
+}
+
+/** A lone `I`/`l` between operands (`V I undefined`) is the pipe operator, unless it is a name here. */
+export function repairPipes(lines: readonly string[]): string[] {
+  const counts = identifierCounts(lines);
+  return lines.map((line) => line.replace(/(?<=[\w)\]}>'"] )[Il](?= [\w({[<'"])/g, (c) => ((counts.get(c) ?? 0) > 2 ? c : '|')));
+}
+
+/** Python docstrings: a line opening with three or four quotes and closing with one to four gets three each side. */
+export function repairTripleQuotes(lines: readonly string[]): string[] {
+  return lines.map((line) => {
+    const m = /^(\s*)("{3,4}|'{3,4})(.*?)("{1,4}|'{1,4})?$/.exec(line);
+    if (!m) return line;
+    const q = m[2][0].repeat(3);
+    if (m[3].includes(q)) return line;
+    const body = m[3].replace(new RegExp(`^${m[2][0]}+`), '');
+    return m[4] ? `${m[1]}${q}${body}${q}` : `${m[1]}${q}${body}`;
+  });
+}
+
+/**
+ * Template literals (JS/TS): the backtick is a tiny mark the recogniser drops or reads as `^` or a
+ * quote. A line with `${…}` and no backtick gets them back around the literal: after the opening
+ * bracket, `=`, `,` or `return`, and before the `;`, `)` or `,` that follows the last `}`.
+ */
+export function repairTemplateLiterals(lines: readonly string[]): string[] {
+  return lines.map((original) => {
+    const ticks = (original.match(/`/g) ?? []).length;
+    if (!original.includes('${') || (ticks > 0 && ticks % 2 === 0)) return original;
+    // One backtick was read: drop it and put both back where the literal's ends are.
+    const line = ticks === 1 ? original.replace('`', '') : original;
+    const open = line.indexOf('${');
+    const head = line.slice(0, open);
+    const startMatch = /(?:[(=]\s*|\breturn\s+)([\^'"]?)(?=[^(=]*$)/.exec(head) ?? /,\s*([\^'"]?)(?=[^,]*$)/.exec(head);
+    const lastClose = line.lastIndexOf('}');
+    if (!startMatch || lastClose < open) return original;
+    const markLen = startMatch[1].length;
+    const start = startMatch.index + startMatch[0].length - markLen;
+    const after = line.slice(lastClose + 1);
+    const endMatch = /^([^;),`]*?)\s*([\^'"]?)\s*(?=[;),]|$)/.exec(after);
+    if (!endMatch) return original;
+    const endAt = lastClose + 1 + endMatch[1].length;
+    const tailStart = lastClose + 1 + endMatch[0].length;
+    return `${line.slice(0, start)}\`${line.slice(start + markLen, endAt)}\`${line.slice(tailStart)}`;
+  });
+}
