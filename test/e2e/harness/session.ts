@@ -175,7 +175,7 @@ export class VsCodeSession extends Workbench {
       const log = this.extensionHostLog();
       const failed = new RegExp(`Activating extension '?${id}'? failed(.*\\n){1,6}`, 'i').exec(log);
       if (failed) throw Object.assign(new Error(failed[0]), { fatal: true });
-      const m = new RegExp(`^(\\S+ \\S+) \\[info\\] ExtensionService#_doActivateExtension ${id.replace('.', '\\.')}\\b`, 'm').exec(log);
+      const m = new RegExp(`^(\\S+ \\S+) \\[info\\] ExtensionService#_doActivateExtension ${id.replace(/\./g, '\\.')},`, 'm').exec(log);
       return m ? new Date(m[1].replace(' ', 'T')) : undefined;
     }, { timeoutMs, what: `activation of ${id} in the extension host log`, describeLast: () => this.extensionHostLog().slice(-3000) });
   }

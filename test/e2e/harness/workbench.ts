@@ -54,16 +54,20 @@ export class Workbench {
     await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
   }
 
+  /** The row whose label is exactly `label` (a string), else the first whose label/aria-label matches. */
   private async waitForQuickItem(label: string | RegExp, timeoutMs: number): Promise<Locator> {
     return waitUntil(async () => {
       const rows = this.page.locator(QUICK_ROWS);
       const count = await rows.count();
+      let first: Locator | undefined;
       for (let i = 0; i < count; i++) {
         const row = rows.nth(i);
+        const name = ((await row.locator('.label-name').first().textContent().catch(() => null)) ?? '').trim();
+        if (typeof label === 'string' && name === label) return row;
         const text = (await row.getAttribute('aria-label')) ?? (await row.textContent()) ?? '';
-        if (matches(text, label)) return row;
+        if (!first && (matches(name, label) || matches(text, label))) first = row;
       }
-      return undefined;
+      return first;
     }, {
       timeoutMs,
       what: `a quick-input row matching ${String(label)}`,
