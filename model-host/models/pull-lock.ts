@@ -31,6 +31,12 @@ function readLock(file: string): LockBody | undefined {
   }
 }
 
+/** The live process holding a lock file, if any (a lock left by a dead process does not count). */
+export function lockHolder(file: string): { pid: number; since: string } | undefined {
+  const body = readLock(file);
+  return body && processAlive(body.pid) ? { pid: body.pid, since: body.since } : undefined;
+}
+
 export interface LockOptions {
   /** How long to wait for another pull; default: until it ends. */
   waitMs?: number;

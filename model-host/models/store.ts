@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ModelError } from './errors';
+import { lockHolder } from './pull-lock';
 
 export const MANIFEST_NAME = 'visual-coder-manifest.json';
 
@@ -177,8 +178,9 @@ export class ModelStore {
     const manifest = this.readManifest(id);
     const dir = this.modelDir(id);
     if (!manifest && !fs.existsSync(dir)) return false;
-    if (fs.existsSync(this.lockPath(id))) {
-      throw new ModelError('busy', `${id} is being downloaded right now (lock ${this.lockPath(id)}); cancel that pull first`);
+    const holder = lockHolder(this.lockPath(id));
+    if (holder) {
+      throw new ModelError('busy', `${id} is being downloaded right now by process ${holder.pid}; cancel that pull first`);
     }
     if (manifest?.convertedDir && path.dirname(manifest.convertedDir) === this.root) {
       await fs.promises.rm(manifest.convertedDir, { recursive: true, force: true });

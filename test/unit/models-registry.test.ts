@@ -8,7 +8,8 @@ import { selectFiles } from '../../model-host/models/downloader';
 import { globToRegExp } from '../../model-host/models/glob';
 import { ModelStore, resolveModelDir, storeRootFrom } from '../../model-host/models/store';
 import { bypassesProxy, proxyFor } from '../../model-host/models/http-proxy';
-import type { DeviceInfo } from '../../model-host/protocol';
+import type { DeviceInfo, ModelsProgressParams } from '../../model-host/protocol';
+import { PullProgress } from '../../model-host/models/progress';
 
 test('the four required presets exist with repo, licence, size and files', () => {
   const ids = PRESETS.map((p) => p.id);
@@ -94,4 +95,33 @@ test('proxy settings: HTTPS_PROXY/HTTP_PROXY with NO_PROXY exceptions', () => {
   assert.equal(bypassesProxy(new URL('https://10.0.0.1/'), env), false);
   assert.equal(proxyFor(new URL('https://x/'), { https_proxy: 'http://lower:1' })?.host, 'lower:1');
   assert.equal(proxyFor(new URL('https://x/'), {}), undefined);
+});
+
+test('remove refuses while a live process holds the pull lock, and ignores a stale one', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-store-lock-'));
+  const store = new ModelStore(root);
+  fs.mkdirSync(store.modelDir('m'), { recursive: true });
+  fs.mkdirSync(path.dirname(store.lockPath('m')), { recursive: true });
+  fs.writeFileSync(store.lockPath('m'), JSON.stringify({ pid: process.pid, token: 't', since: 'now' }));
+  await assert.rejects(store.remove('m'), new RegExp(`being downloaded right now by process ${process.pid}`));
+  // A pid that cannot exist (above the kernel's pid_max) stands for a crashed pull.
+  fs.writeFileSync(store.lockPath('m'), JSON.stringify({ pid: 2 ** 30, token: 't', since: 'then' }));
+  assert.equal(await store.remove('m'), true);
+});
+
+test('progress reports rate over the recent window and an ETA', () => {
+  let now = 0;
+  const seen: ModelsProgressParams[] = [];
+  const p = new PullProgress('m', (x) => seen.push(x), 250, () => now);
+  p.addFile('a', 1000, 0);
+  p.addFile('b', 1000, 500);
+  p.force('downloading');
+  now = 1000;
+  p.setDone('a', 200);
+  const last = seen[seen.length - 1];
+  assert.deepEqual([last.doneBytes, last.totalBytes, last.bytesPerSecond, last.etaSeconds], [700, 2000, 200, 7]);
+  assert.deepEqual(last.files.map((f) => f.path), ['a', 'b']);
+  now = 1100;
+  p.setDone('a', 300);
+  assert.equal(seen.length, 2, 'throttled within 250 ms');
 });
