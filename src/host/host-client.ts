@@ -15,6 +15,8 @@ export interface HostStateChange {
   reason?: string;
   /** Set in `crashed` when the supervisor stopped restarting (too many crashes in a short window). */
   gaveUp?: boolean;
+  /** Set in `busy`: what the host is working on (from `host/busy`), e.g. a task id. */
+  busyLabel?: string;
 }
 
 export interface Disposable {

@@ -52,6 +52,7 @@ export class HostSupervisor implements HostClient {
   private restartTimer?: NodeJS.Timeout;
   private disposed = false;
   private disposing?: Promise<void>;
+  private busyLabel?: string;
   /** Process ids of every host started, oldest first (tests and the e2e API read it). */
   readonly pids: number[] = [];
 
@@ -171,10 +172,13 @@ export class HostSupervisor implements HostClient {
 
     const connection = host.connection;
     connection.onNotification(LogNotification, ({ level, message }) => log[level]?.(`[host] ${message}`));
-    connection.onNotification(BusyNotification, ({ busy }) => {
+    connection.onNotification(BusyNotification, ({ busy, label }) => {
       if (this.current !== life || (this.stateValue !== 'ready' && this.stateValue !== 'busy')) return;
       const next = busy > 0 ? 'busy' : 'ready';
-      if (next !== this.stateValue) this.setState(next);
+      const nextLabel = busy > 0 ? label : undefined;
+      if (next === this.stateValue && nextLabel === this.busyLabel) return;
+      this.busyLabel = nextLabel;
+      this.setState(next);
     });
     for (const entry of this.notificationHandlers.values()) this.bindNotification(connection, entry);
     connection.listen();
@@ -265,7 +269,9 @@ export class HostSupervisor implements HostClient {
 
   private setState(state: HostState, reason?: string): void {
     this.stateValue = state;
+    if (state !== 'busy') this.busyLabel = undefined;
     const change: HostStateChange = { state, info: this.infoValue, reason };
+    if (state === 'busy' && this.busyLabel) change.busyLabel = this.busyLabel;
     if (state === 'crashed' && this.gaveUpValue) change.gaveUp = true;
     for (const listener of [...this.listeners]) {
       try {

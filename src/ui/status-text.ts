@@ -28,7 +28,11 @@ export function describeHostStatus(change: HostStateChange): StatusView {
         error: false,
       };
     case 'busy':
-      return { text: `$(sync~spin) Visual Coder: ${device ?? 'busy'}`, tooltip: withLinks(`Model host is working on **${device ?? '?'}**`), error: false };
+      return {
+        text: `$(sync~spin) Visual Coder: ${device ?? 'busy'}`,
+        tooltip: withLinks(`Model host is working${change.busyLabel ? ` on ${escapeMarkdown(change.busyLabel)}` : ''} (**${device ?? '?'}**)`),
+        error: false,
+      };
     case 'crashed':
       if (change.gaveUp) {
         return { text: '$(error) Visual Coder: host stopped', tooltip: withLinks(escapeMarkdown(change.reason ?? 'The model host crashed too often.')), error: true };

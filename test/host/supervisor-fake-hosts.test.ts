@@ -31,6 +31,13 @@ test('a host that crashes at start is retried, then the supervisor gives up afte
   await supervisor.dispose();
 });
 
+test('a host program that cannot be spawned counts as crashes and ends in the gave-up state with the reason', async () => {
+  const { supervisor, log } = fakeSupervisor('crash-at-start.js', { spawn: { command: '/nonexistent/node', args: [] } });
+  await assert.rejects(supervisor.start(), /crashed 4 times/);
+  assert.match(log.text(), /failed to start: spawn \/nonexistent\/node ENOENT/);
+  await supervisor.dispose();
+});
+
 test('crashes spread beyond the window keep being restarted (injected clock)', async () => {
   let now = 0;
   const { supervisor, states } = fakeSupervisor('crash-at-start.js', {

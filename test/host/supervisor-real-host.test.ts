@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { PingRequest } from '../../model-host/protocol';
+import { DebugBurnRequest, PingRequest } from '../../model-host/protocol';
 import { HostSupervisor } from '../../src/host/supervisor';
 import { isAlive } from '../../src/host/process-tree';
 import { RecordingLog, waitForState } from './supervisor-test-helpers';
@@ -11,16 +11,22 @@ import { envWithoutVulkan, hostScript } from './host-test-helpers';
 test('the real host killed with SIGKILL is back (new pid, answering) within 3 s; dispose leaves no process', async () => {
   const log = new RecordingLog();
   const supervisor = new HostSupervisor({
-    spawn: { command: process.execPath, args: [hostScript, 'serve'], env: envWithoutVulkan() },
+    spawn: { command: process.execPath, args: [hostScript, 'serve'], env: envWithoutVulkan({ VISUAL_CODER_TEST: '1' }) },
     initializeParams: () => ({ clientName: 'supervisor host test', device: 'auto', logLevel: 'info' }),
     log,
   });
   const states: string[] = [];
-  supervisor.onDidChangeState((c) => states.push(c.state));
+  supervisor.onDidChangeState((c) => states.push(c.busyLabel ? `${c.state}:${c.busyLabel}` : c.state));
   try {
     const first = await supervisor.start();
     assert.equal(first.pid, supervisor.pid);
     assert.match(log.text(), /\[host\] device cpu: available/, 'host/log notifications reach the log');
+
+    // host/busy drives ready ⇄ busy.
+    await supervisor.sendRequest(DebugBurnRequest, { ms: 200 });
+    if (supervisor.state === 'busy') await waitForState(supervisor, (c) => c.state === 'ready');
+    // A queued job may be announced before its label is known: 'busy' can precede 'busy:burn'.
+    assert.deepEqual(states.filter((x) => x !== 'busy'), ['starting', 'ready', 'busy:burn', 'ready']);
 
     const crashed = waitForState(supervisor, (c) => c.state === 'crashed');
     const killedAt = performance.now();
@@ -33,7 +39,7 @@ test('the real host killed with SIGKILL is back (new pid, answering) within 3 s;
     assert.ok(back.info && back.info.pid !== first.pid, 'a new host process');
     assert.equal(isAlive(first.pid), false);
     assert.equal((await supervisor.sendRequest(PingRequest)).busy, 0);
-    assert.deepEqual(states, ['starting', 'ready', 'crashed', 'starting', 'ready']);
+    assert.deepEqual(states.filter((x) => x !== 'busy'), ['starting', 'ready', 'busy:burn', 'ready', 'crashed', 'starting', 'ready']);
   } finally {
     const pids = [...supervisor.pids];
     await supervisor.dispose();

@@ -21,6 +21,7 @@ test('starting spins, busy spins, both without error colour', () => {
   const busy = describeHostStatus({ state: 'busy', info });
   assert.match(busy.text, /~spin/);
   assert.equal(busy.error, false);
+  assert.match(describeHostStatus({ state: 'busy', info, busyLabel: 'ui-to-code' }).tooltip, /working on ui-to-code \(\*\*CPU\*\*\)/);
 });
 
 test('crashed and gave-up use the error background and say which', () => {
