@@ -15,7 +15,7 @@ export class WaitTimeoutError extends Error {}
  */
 export async function waitUntil<T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  options: WaitOptions & { describeLast?: () => string | Promise<string> } = {},
+  options: WaitOptions & { describeLast?: () => string | null | undefined | Promise<string | null | undefined> } = {},
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
@@ -33,7 +33,7 @@ export async function waitUntil<T>(
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 250));
   }
   let message = `timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}`;
-  if (options.describeLast) message += `; last seen: ${await options.describeLast()}`;
+  if (options.describeLast) message += `; last seen: ${(await options.describeLast()) ?? '(nothing)'}`;
   if (lastError) message += `; last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
   throw new WaitTimeoutError(message);
 }
