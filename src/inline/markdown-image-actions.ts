@@ -56,7 +56,7 @@ export async function insertBelowImage(deps: FeatureDeps, uri: vscode.Uri, line:
       },
       finish: async (result) => {
         finished = true;
-        const text = language === 'markdown' ? `\n\n${result.output.trimEnd()}\n` : fencedBlock(result.output, fenceTag(result.language));
+        const text = language === 'markdown' ? `\n\n${result.output.trimEnd()}` : fencedBlock(result.output, fenceTag(result.language));
         const edit = new vs.WorkspaceEdit();
         edit.insert(document.uri, at, text);
         await vs.workspace.applyEdit(edit);

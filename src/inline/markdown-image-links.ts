@@ -57,11 +57,11 @@ export function findImageLinks(text: string): ImageLink[] {
   return links.sort((a, b) => a.line - b.line || a.start - b.start);
 }
 
-/** Text for a fenced block that goes below the image line (a blank line on each side). */
+/** Text for a fenced block inserted at the end of the image line: a blank line, then the block (the line break after it is the document's own). */
 export function fencedBlock(code: string, tag: string): string {
   const body = code.endsWith('\n') ? code : `${code}\n`;
   // A fence longer than any backtick run inside the code, so the block cannot end early.
   const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
-  return `\n${fence}${tag}\n${body}${fence}\n`;
+  return `\n\n${fence}${tag}\n${body}${fence}`;
 }

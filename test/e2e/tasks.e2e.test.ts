@@ -131,5 +131,5 @@ test('the Markdown CodeLens "Chart to code" inserts a fenced block right below i
   await waitUntil(async () => ((await vs.activeEditorText()).includes('```') ? true : undefined), { timeoutMs: 60_000, what: 'the inserted block' });
   await vs.page.keyboard.press('Control+S');
   await waitUntil(() => vs.readWorkspaceFile('doc.md').includes('```') || undefined, { what: 'doc.md saved' });
-  assert.equal(vs.readWorkspaceFile('doc.md'), '# Sales\n\n![chart](img/shot.png)' + fencedBlock(want.output, 'json') + '\nText after.\n');
+  assert.equal(vs.readWorkspaceFile('doc.md'), '# Sales\n\n![chart](img/shot.png)' + fencedBlock(want.output, 'json') + '\n\nText after.\n');
 });

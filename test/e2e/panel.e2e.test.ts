@@ -1,0 +1,156 @@
+/**
+ * The screenshot-to-code panel in a real VS Code (code-server) with the converted tiny reference
+ * model: a pasted image, streaming into the code view, the sandboxed preview (checked inside its
+ * iframe), Insert; then Cancel of a palette command against a slow OpenAI-compatible server on
+ * 127.0.0.1 (the tiny model finishes too fast to cancel), which keeps the partial text.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Frame } from 'playwright-core';
+import { VsCodeSession, repoRoot, sharedRoot, waitUntil } from './harness';
+import type { TaskRunResult } from '../../model-host/protocol';
+
+const MAX_NEW_TOKENS = 48;
+let vs: VsCodeSession;
+let tmp: string;
+let modelDir: string;
+let png: Buffer;
+let server: http.Server;
+let endpoint: string;
+let chunksSent = 0;
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'vc-e2e-panel-'));
+  modelDir = join(tmp, 'model');
+  execFileSync(process.execPath, [join(repoRoot, 'dist', 'model-host.js'), 'convert', '--from', join(sharedRoot, 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl'), '--to', modelDir], { stdio: 'ignore' });
+  png = await sharp({ create: { width: 120, height: 80, channels: 3, background: '#dd8844' } }).png().toBuffer();
+  writeFileSync(join(tmp, 'shot.png'), png);
+
+  // A slow OpenAI-compatible server: one line of HTML every 250 ms, 400 lines in all.
+  server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', async () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const send = (content: string) => res.write(`data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`);
+      send('Here it is:\n```html\n<div>\n');
+      for (let i = 0; i < 400 && !res.destroyed; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        if (res.destroyed) break;
+        send(`<p>line ${i}</p>\n`);
+        chunksSent++;
+      }
+      if (!res.destroyed) res.end('data: [DONE]\n\n');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+
+  vs = await VsCodeSession.launch({
+    files: { 'img/shot.png': png, 'notes.txt': 'BEFORE\n' },
+    settings: { 'visualCoder.model': modelDir, 'visualCoder.device': 'cpu', 'visualCoder.ocrAugmentedPrompts': false, 'visualCoder.maxNewTokens': MAX_NEW_TOKENS },
+  });
+  await vs.waitForActivation();
+});
+
+after(async () => {
+  await vs?.close();
+  server?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function panelFrame(): Promise<Frame> {
+  return waitUntil(
+    async () => {
+      for (const frame of vs.page.frames()) {
+        if (await frame.$('#generate').catch(() => null)) return frame;
+      }
+      return undefined;
+    },
+    { timeoutMs: 30_000, what: 'the panel webview' },
+  );
+}
+
+test('the panel takes a pasted image, streams the code, previews it sandboxed, and inserts it', async () => {
+  const want = JSON.parse(
+    execFileSync(process.execPath, [join(repoRoot, 'dist', 'model-host.js'), 'run', '--task', 'ui-to-code', '--option', 'stack=html-tailwind', '--image', join(tmp, 'shot.png'), '--model', modelDir, '--device', 'cpu', '--no-ocr', '--max-new-tokens', String(MAX_NEW_TOKENS), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+  ) as TaskRunResult;
+  await vs.openFile('notes.txt'); // the editor Insert goes to
+  await vs.runCommand('Visual Coder: Open Screenshot to Code Panel');
+  const frame = await panelFrame();
+  await waitUntil(async () => ((await frame.locator('#stack option').count()) === 5 ? true : undefined), { what: 'the stacks from the host' });
+  await frame.selectOption('#stack', 'html-tailwind');
+
+  // Paste: a real paste event carrying the PNG, as Ctrl+V of a screenshot delivers it.
+  await frame.evaluate((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], 'shot.png', { type: 'image/png' }));
+    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+  }, png.toString('base64'));
+  await waitUntil(async () => ((await frame.locator('#image').getAttribute('src'))?.startsWith('data:image/png;base64,') ? true : undefined), { what: 'the pasted image shown' });
+
+  await frame.click('#generate');
+  await waitUntil(async () => (/Done|token limit/.test((await frame.textContent('#status')) ?? '') ? true : undefined), { timeoutMs: 60_000, what: 'generation to end', describeLast: async () => (await frame.textContent('#status')) ?? '' });
+  assert.equal(await frame.textContent('#code'), want.output);
+
+  // The preview: sandboxed without same-origin, its own no-network CSP, Tailwind injected its styles.
+  const iframe = frame.locator('iframe#preview');
+  assert.equal(await iframe.getAttribute('sandbox'), 'allow-scripts');
+  const preview = await waitUntil(() => frame.childFrames().find((f) => f.url() === 'about:srcdoc'), { what: 'the preview frame' });
+  const inside = await preview.evaluate(() => ({
+    csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '',
+    styles: document.querySelectorAll('style').length,
+    text: document.body.textContent ?? '',
+    sameOrigin: (() => {
+      try {
+        return !!window.parent.document;
+      } catch {
+        return false;
+      }
+    })(),
+  }));
+  assert.match(inside.csp, /^default-src 'none'; img-src data:;.*script-src 'nonce-/);
+  assert.ok(inside.styles > 0, 'Tailwind (bundled) injected its stylesheet');
+  assert.equal(inside.sameOrigin, false, 'the preview cannot reach the panel');
+  assert.ok(inside.text.replace(/\s/g, '').length > 0);
+  await vs.screenshot(join(repoRoot, 'docs', 'panel.png'));
+
+  await frame.click('#insert');
+  await waitUntil(async () => ((await vs.activeEditorTitle())?.includes('notes.txt') ? true : undefined), { what: 'notes.txt active after Insert' });
+  await vs.page.keyboard.press('Control+S');
+  await waitUntil(() => vs.readWorkspaceFile('notes.txt') !== 'BEFORE\n' || undefined, { what: 'notes.txt saved' });
+  assert.equal(vs.readWorkspaceFile('notes.txt'), want.output + 'BEFORE\n');
+});
+
+test('Cancel stops the stream and keeps the partial text, post-processed', async () => {
+  for (const scope of ['User', 'Machine']) {
+    const file = join(vs.userDataDir, scope, 'settings.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...settings, 'visualCoder.backend': 'openai', 'visualCoder.remote.endpoint': endpoint, 'visualCoder.remote.model': 'slow', 'visualCoder.maxNewTokens': 100000 }, null, 2));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  await vs.openFile('img/shot.png');
+  await vs.runCommand('Visual Coder: Screenshot to Code');
+  await vs.pickQuickItem(/shot\.png/);
+  await vs.pickQuickItem(/HTML \+ CSS/);
+  const note = await vs.waitForNotification(/Screenshot to Code.*writing/, 60_000);
+  await waitUntil(() => (chunksSent >= 3 ? true : undefined), { what: 'a few lines streamed' });
+  await note.clickButton('Cancel');
+  const line = await vs.waitForOutput('Visual Coder', /ui-to-code: cancelled after \d+ ms/, 30_000);
+  assert.ok(line);
+  const sentAtCancel = chunksSent;
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok(chunksSent <= sentAtCancel + 2, `the server stopped streaming (sent ${chunksSent}, ${sentAtCancel} at cancel)`);
+  const text = await vs.activeEditorText();
+  const lines = text.split('\n').filter(Boolean);
+  // Post-processed: the chatter and the fence are gone, the partial block is kept.
+  assert.equal(lines[0], '<div>');
+  assert.ok(lines.length >= 3 && lines.length < 60, `kept ${lines.length} lines`);
+  lines.slice(1).forEach((l, i) => assert.equal(l, `<p>line ${i}</p>`));
+});
