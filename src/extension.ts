@@ -12,6 +12,7 @@ import { registerHostCommands } from './features/host-commands';
 import { registerRemote } from './features/remote';
 import { registerModels } from './features/models';
 import { registerTasks } from './features/tasks';
+import { registerCopyCode } from './features/copy-code';
 
 let supervisor: HostSupervisor | undefined;
 
@@ -46,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
   registerRemote(deps);
   registerModels(deps);
   registerTasks(deps);
+  registerCopyCode(deps);
 
   void host.start().catch((err: Error) => log.error(`model host did not start: ${err.message}`));
   log.info(`Visual Coder activated in ${Date.now() - started} ms`);
