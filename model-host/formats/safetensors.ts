@@ -106,10 +106,12 @@ export function f16ToF32(h: number): number {
 /** Converts raw tensor bytes to float32 (F32 copied, F16/BF16/F64 widened or narrowed). */
 export function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, name = 'tensor'): Float32Array {
   const count = bytes.byteLength / BYTES[dtype];
-  // Copy into an aligned buffer first: offsets inside a file need not be aligned.
-  const aligned = new Uint8Array(bytes).buffer;
+  // Typed-array views need an aligned offset; copy only when the bytes are not aligned (or are a
+  // view into a larger buffer), so a 1.6 GB embedding table is not duplicated needlessly.
+  const aligned = bytes.byteOffset % 8 === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer;
   switch (dtype) {
     case 'F32':
+      // May share `bytes`' buffer (no copy): readF32 hands over a buffer nobody else holds.
       return new Float32Array(aligned);
     case 'F64':
       return Float32Array.from(new Float64Array(aligned));
