@@ -17,6 +17,7 @@ let vs: VsCodeSession;
 let hub: TestHub;
 let store: string;
 const decoder = randomBytes(6_000_000);
+const janusLm = randomBytes(8_000_000);
 
 before(async () => {
   hub = await TestHub.start();
@@ -25,6 +26,12 @@ before(async () => {
   for (const name of ['embed_tokens', 'embed_tokens_fp16', 'vision_encoder_q4', 'vision_encoder_q4f16', 'decoder_model_merged_q4f16']) files[`onnx/${name}.onnx`] = randomBytes(50_000);
   files['onnx/decoder_model_merged_q4.onnx'] = decoder;
   hub.addRepo('onnx-community/Qwen2-VL-2B-Instruct', files);
+  hub.addRepo('onnx-community/Janus-Pro-1B-ONNX', {
+    'config.json': '{"model_type":"multi_modality"}',
+    'onnx/prepare_inputs_embeds_q4.onnx': randomBytes(50_000),
+    'onnx/language_model_q4.onnx': janusLm,
+    'onnx/lm_head.onnx': randomBytes(50_000),
+  });
   // Slow enough that the progress notification stays up for a few seconds.
   hub.chunkDelayMs = 8;
   store = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-e2e-models-'));
@@ -81,6 +88,39 @@ test('Select Model lists the recommendation first, shows the licence, and downlo
   assert.equal(manifest.complete, true);
   assert.equal(manifest.files.length, 5, 'config, tokenizer and the three CPU graphs');
 });
+
+test('Cancel on the download notification keeps the partial download, and the next download resumes it', async () => {
+  await vs.runCommand('Visual Coder: Download Model');
+  await waitForItems(/Janus-Pro 1B/);
+  const offered = await vs.quickItems();
+  assert.ok(!offered.some((i) => /Qwen2-VL/.test(i)), `installed models are not offered for download: ${JSON.stringify(offered)}`);
+  await vs.pickQuickItem(/Janus-Pro 1B/);
+  await clickDialogButton('Download');
+  const note = await vs.waitForNotification(/Downloading Janus-Pro 1B \(ONNX\).*MB of/, 60_000);
+  await note.clickButton('Cancel');
+  await vs.waitForNotification(/Download of Janus-Pro 1B \(ONNX\) cancelled\. Download it again to resume/, 30_000);
+  const partial = path.join(store, 'janus-pro-1b', 'onnx', 'language_model_q4.onnx.partial');
+  assert.ok(fs.existsSync(partial), 'the partial file stays');
+  const kept = fs.statSync(partial).size;
+  assert.ok(kept > 0 && kept < janusLm.length, `partial size ${kept}`);
+
+  const seen = hub.requests.length;
+  await vs.runCommand('Visual Coder: Download Model');
+  await vs.pickQuickItem(/Janus-Pro 1B/);
+  await clickDialogButton('Download');
+  await vs.waitForNotification(/Visual Coder now uses Janus-Pro 1B/, 120_000);
+  const resumed = hub.requests.slice(seen).filter((r) => r.path.startsWith('/cdn/') && r.path.endsWith('language_model_q4.onnx'));
+  assert.deepEqual(resumed.map((r) => r.range), [`bytes=${kept}-`]);
+  assert.deepEqual(fs.readFileSync(path.join(store, 'janus-pro-1b', 'onnx', 'language_model_q4.onnx')), janusLm);
+  assert.match(await vs.waitForStatusBar(MODEL_STATUS, /janus-pro-1b/, 30_000), /janus-pro-1b/);
+});
+
+async function clickDialogButton(name: string): Promise<void> {
+  const dialog = vs.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+  await dialog.getByRole('button', { name, exact: true }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 20_000 });
+}
 
 async function waitForItems(pattern: RegExp): Promise<string[]> {
   for (let i = 0; i < 100; i++) {
