@@ -17,6 +17,18 @@ import { VsCodeSession, repoRoot, sharedRoot, waitUntil } from './harness';
 import type { TaskRunResult } from '../../model-host/protocol';
 
 const MAX_NEW_TOKENS = 48;
+/** What a capable remote model might answer, for the Tailwind rendering check and the docs screenshot. */
+const DEMO_ANSWER = `Sure! Here is the page:
+\`\`\`html
+<div class="min-h-screen bg-slate-50 p-8">
+  <div class="mx-auto max-w-md rounded-xl bg-white p-6 shadow-lg">
+    <h1 class="text-2xl font-bold text-slate-900">Welcome back</h1>
+    <p class="mt-2 text-slate-600">Sign in to continue.</p>
+    <button id="cta" class="mt-6 w-full rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white">Sign in</button>
+  </div>
+</div>
+\`\`\`
+`;
 let vs: VsCodeSession;
 let tmp: string;
 let modelDir: string;
@@ -34,10 +46,15 @@ before(async () => {
 
   // A slow OpenAI-compatible server: one line of HTML every 250 ms, 400 lines in all.
   server = http.createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.on('data', (c) => (body += c));
     req.on('end', async () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const send = (content: string) => res.write(`data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`);
+      if (JSON.parse(body).model === 'demo') {
+        for (const line of DEMO_ANSWER.split(/(?<=\n)/)) send(line);
+        return void res.end('data: [DONE]\n\n');
+      }
       send('Here it is:\n```html\n<div>\n');
       for (let i = 0; i < 400 && !res.destroyed; i++) {
         await new Promise((r) => setTimeout(r, 250));
@@ -119,7 +136,6 @@ test('the panel takes a pasted image, streams the code, previews it sandboxed, a
   assert.ok(inside.styles > 0, 'Tailwind (bundled) injected its stylesheet');
   assert.equal(inside.sameOrigin, false, 'the preview cannot reach the panel');
   assert.ok(inside.text.replace(/\s/g, '').length > 0);
-  await vs.screenshot(join(repoRoot, 'docs', 'panel.png'));
 
   await frame.click('#insert');
   await waitUntil(async () => ((await vs.activeEditorTitle())?.includes('notes.txt') ? true : undefined), { what: 'notes.txt active after Insert' });
@@ -153,4 +169,31 @@ test('Cancel stops the stream and keeps the partial text, post-processed', async
   assert.equal(lines[0], '<div>');
   assert.ok(lines.length >= 3 && lines.length < 60, `kept ${lines.length} lines`);
   lines.slice(1).forEach((l, i) => assert.equal(l, `<p>line ${i}</p>`));
+});
+
+test('with a capable backend the preview renders Tailwind classes from the bundled runtime', async () => {
+  for (const scope of ['User', 'Machine']) {
+    const file = join(vs.userDataDir, scope, 'settings.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), 'visualCoder.remote.model': 'demo' }, null, 2));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  await vs.runCommand('Visual Coder: Open Screenshot to Code Panel');
+  const frame = await panelFrame();
+  await frame.selectOption('#stack', 'html-tailwind');
+  await frame.click('#regenerate');
+  await waitUntil(async () => ((await frame.textContent('#status')) === 'Done.' ? true : undefined), { timeoutMs: 30_000, what: 'the demo answer', describeLast: async () => (await frame.textContent('#status')) ?? '' });
+  assert.match((await frame.textContent('#code')) ?? '', /^<div class="min-h-screen/);
+  const colour = await waitUntil(
+    async () => {
+      const preview = frame.childFrames().find((f) => f.url() === 'about:srcdoc');
+      const c = await preview?.evaluate(() => {
+        const el = document.getElementById('cta');
+        return el ? getComputedStyle(el).backgroundColor : undefined;
+      }).catch(() => undefined);
+      return c && c !== 'rgba(0, 0, 0, 0)' ? c : undefined;
+    },
+    { timeoutMs: 20_000, what: 'the button styled by Tailwind in the preview' },
+  );
+  assert.match(colour, /oklch|rgb/);
+  await vs.page.locator('.editor-group-container.active').screenshot({ path: join(repoRoot, 'docs', 'panel.png') });
 });
