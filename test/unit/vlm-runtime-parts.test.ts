@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { formatDeepseekVlPrompt, IMAGE_PLACEHOLDER } from '../../model-host/engines/deepseek-vl/chat-format';
+import { writeTokenizerFiles } from '../../model-host/engines/deepseek-vl/output-files';
+import { transformersModule } from '../../model-host/engines/vlm/tokenizer';
 import { detectModelFolder } from '../../model-host/engines/vlm/model-folder';
 import { deviceCandidates } from '../../model-host/engines/vlm/ort-sessions';
 import { argmax, chooseToken } from '../../model-host/engines/vlm/sampling';
@@ -78,4 +80,22 @@ test('model folders are recognised by their config', () => {
   assert.equal(detectModelFolder(mk('hf', { model_type: 'deepseek_vl' })), 'hf-checkpoint');
   assert.throws(() => detectModelFolder(mk('bert', { model_type: 'bert' })), /"bert" model/);
   assert.throws(() => detectModelFolder(join(dir, 'nothing')), /has no config.json/);
+});
+
+test('the Jinja chat template written into tokenizer_config.json renders the same prompt', async () => {
+  const ref = resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl');
+  const out = join(dir, 'tok');
+  mkdirSync(out);
+  writeTokenizerFiles(ref, out);
+  const { AutoTokenizer } = await transformersModule();
+  const tok = await AutoTokenizer.from_pretrained(out, { local_files_only: true });
+  const user = `${IMAGE_PLACEHOLDER.repeat(2)}\nwrite the code`;
+  const rendered = tok.apply_chat_template(
+    [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: user },
+    ],
+    { tokenize: false, add_generation_prompt: true },
+  );
+  assert.equal(rendered, formatDeepseekVlPrompt({ system: 'Be brief.', user: 'write the code' }, 2));
 });
