@@ -105,3 +105,20 @@ test('--device webgpu without a Vulkan driver falls back to cpu and says why', (
   assert.match(r.stderr, /could not use webgpu \(.+\); falling back/);
   assert.deepEqual(out.tokens, reference.greedy_new_tokens.slice(0, 3));
 });
+
+test('model-host run with --image and --prompt goes through preprocessing and the chat template', async () => {
+  const png = path.join(work, 'chart.png');
+  await sharp({ create: { width: 120, height: 60, channels: 4, background: { r: 10, g: 120, b: 200, alpha: 0.5 } } }).png().toFile(png);
+  const r = spawnSync(process.execPath, [hostScript, 'run', '--model', model, '--device', 'cpu', '--image', png, '--prompt', 'write the code', '--max-new-tokens', '4', '--json'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { tokens: number[]; device: string; timings: { visionMs?: number } };
+  assert.equal(out.device, 'cpu');
+  assert.ok(out.tokens.length >= 1 && out.tokens.length <= 4);
+  assert.ok(out.timings.visionMs !== undefined, 'the image must reach the vision encoder');
+  const bad = spawnSync(process.execPath, [hostScript, 'run', '--model', model, '--image', path.join(work, 'nope.png'), '--prompt', 'x'], { encoding: 'utf8', timeout: 60_000 });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /nope\.png/);
+});
