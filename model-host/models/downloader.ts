@@ -85,6 +85,23 @@ async function partialBytes(dir: string, file: HubFile): Promise<number> {
   }
 }
 
+/** The listing, retried with backoff on transient failures like the file downloads. */
+async function listWithRetries(ref: ModelRef, hub: { env: Record<string, string | undefined>; signal?: AbortSignal }, opts: PullOptions, log: (m: string) => void): Promise<HubFile[]> {
+  const attempts = opts.attempts ?? 5;
+  let delay = opts.retryDelayMs ?? 500;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await listRepoFiles(ref.repo, ref.revision, hub);
+    } catch (err) {
+      if (opts.signal?.aborted) throw cancelledError(`The download of ${ref.id}`);
+      if (!(err instanceof ModelError) || !err.transient || attempt >= attempts) throw err;
+      log(`${err.message}; retry ${attempt} of ${attempts - 1} in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay *= 2;
+    }
+  }
+}
+
 export async function pullModel(opts: PullOptions): Promise<PullResult> {
   const { ref, store } = opts;
   const env = opts.env ?? process.env;
@@ -101,7 +118,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
   try {
     progress.force('listing', `listing ${ref.repo}@${ref.revision}`);
     const hub = { env, signal: opts.signal };
-    const files = selectFiles(ref, await listRepoFiles(ref.repo, ref.revision, hub), opts.device, opts.include);
+    const files = selectFiles(ref, await listWithRetries(ref, hub, opts, log), opts.device, opts.include);
     if (files.length === 0) throw new ModelError('not-found', `${ref.repo}@${ref.revision} has no files to download`);
     const dir = store.modelDir(ref.id);
     await fs.promises.mkdir(dir, { recursive: true });

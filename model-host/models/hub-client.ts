@@ -101,7 +101,18 @@ export async function listRepoFiles(repo: string, revision: string, ctx: HubCont
   const files: HubFile[] = [];
   let url: URL | undefined = treeUrl(ctx.env, repo, revision);
   for (let page = 0; url && page < 1000; page++) {
-    const res = await hubGet(url, ctx);
+    let res: IncomingMessage;
+    try {
+      res = await hubGet(url, ctx);
+    } catch (err) {
+      if (ctx.signal?.aborted || err instanceof ModelError) throw err;
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new ModelError(
+        'network',
+        `Cannot reach the hub at ${hubEndpoint(ctx.env)} (${code}): check the network connection, HF_ENDPOINT and the proxy settings (HTTPS_PROXY / VS Code's http.proxy)`,
+        true,
+      );
+    }
     const status = res.statusCode ?? 0;
     if (status !== 200) {
       res.resume();

@@ -173,7 +173,8 @@ test('two pulls of the same model at once do not corrupt it: the second waits fo
   hub.chunkDelayMs = 1;
   const waits: string[] = [];
   try {
-    const [a, b] = await Promise.all([pull(store, 'org/tiny'), pull(store, 'org/tiny', { log: (m) => waits.push(m) })]);
+    // Either may win the lock; the other one waits.
+    const [a, b] = await Promise.all([pull(store, 'org/tiny', { log: (m) => waits.push(m) }), pull(store, 'org/tiny', { log: (m) => waits.push(m) })]);
     assert.equal(a.downloadedBytes + b.downloadedBytes, a.bytes, 'the bytes were fetched once');
   } finally {
     hub.chunkDelayMs = 0;
@@ -257,4 +258,16 @@ test('downloads go through HTTP_PROXY when one is set (and not for NO_PROXY host
     proxy.closeAllConnections();
     await new Promise((r) => proxy.close(r));
   }
+});
+
+test('an unreachable hub gives a clear error after the retries', async () => {
+  const store = tmpStore();
+  const logs: string[] = [];
+  // Port 9 (discard) on loopback: nothing listens there, so connections are refused at once.
+  await assert.rejects(pull(store, 'org/tiny', { env: { HF_ENDPOINT: 'http://127.0.0.1:9' }, attempts: 2, log: (m) => logs.push(m) }), (err: ModelError) => {
+    assert.equal(err.kind, 'network');
+    assert.match(err.message, /Cannot reach the hub at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): check the network connection, HF_ENDPOINT and the proxy settings/);
+    return true;
+  });
+  assert.equal(logs.filter((l) => /retry 1 of 1/.test(l)).length, 1);
 });
