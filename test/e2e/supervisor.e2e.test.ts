@@ -14,6 +14,7 @@ before(async () => {
   vs = await VsCodeSession.launch({ settings: { 'visualCoder.device': 'cpu' } });
   await vs.waitForActivation();
   await vs.waitForStatusBar(STATUS_ID, /Visual Coder: CPU/, 60_000);
+  console.log(/Visual Coder activated in \d+ ms/.exec(vs.outputChannelLog('Visual Coder'))?.[0]);
   // Record every text/colour the status item takes: the crashed state lasts only until the restart.
   // A string, not a function: the test's TS transform would inject helpers the page does not have.
   await vs.page.evaluate(`(() => {
