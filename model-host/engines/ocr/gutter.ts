@@ -37,7 +37,23 @@ export function removeGutterNumbers(lines: RecognisedChar[][], pitchGuess: numbe
   let increasing = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[i - 1]) increasing++;
   if (increasing < (values.length - 1) * 0.8) return { lines, removed: false };
-  return { lines: lines.map((chars, i) => (found[i] ? chars.slice(found[i].length) : chars)), removed: true };
+  // Lines whose number was misread still have glyphs in the gutter column: drop those too.
+  let gutterRight = -Infinity;
+  lines.forEach((chars, i) => {
+    const f = found[i];
+    if (!f) return;
+    for (const c of chars.slice(0, f.length)) if (c.char !== ' ') gutterRight = Math.max(gutterRight, c.x);
+  });
+  const limit = gutterRight + 0.6 * pitchGuess;
+  return {
+    lines: lines.map((chars, i) => {
+      const rest = found[i] ? chars.slice(found[i].length) : chars;
+      let k = 0;
+      while (k < rest.length && rest[k].x <= limit) k++;
+      return rest.slice(k);
+    }),
+    removed: true,
+  };
 }
 
 /** Median distance between adjacent non-space characters: a first guess of the character width. */

@@ -6,6 +6,7 @@
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import { ctcGreedyDecode } from './ctc';
+import { toAsciiPunctuation } from './repair';
 import type { MapBox } from './db-postprocess';
 import { cropScaleNormalise, type RgbRaster } from './raster';
 
@@ -69,7 +70,8 @@ export async function recogniseBoxes(recogniser: InferenceSession, charset: read
       const pxPerStep = batchW / steps;
       const scale = (item.region.x1 - item.region.x0) / item.width;
       const chars = decoded.map((d) => ({
-        char: d.char,
+        // Full-width forms (`５`, `（`) become ASCII here so gutter and layout logic see real digits.
+        char: toAsciiPunctuation(d.char),
         confidence: d.confidence,
         x: item.region.x0 + ((d.firstStep + d.lastStep + 1) / 2) * pxPerStep * scale,
       }));
