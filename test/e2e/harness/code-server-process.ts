@@ -2,7 +2,7 @@
  * Starts code-server on a free 127.0.0.1 port (it binds port 0 and prints the real address) with
  * its own user-data, extensions and config folders, so nothing is read from or written to $HOME.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 
 export interface CodeServerOptions {
@@ -93,4 +93,17 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     check();
   });
   return { child, pid: child.pid!, url, output: () => output };
+}
+
+/** Installs a .vsix into an extensions folder with code-server's own CLI (as a user would). */
+export async function installVsix(vsix: string, options: Pick<CodeServerOptions, 'userDataDir' | 'extensionsDir' | 'configFile'>): Promise<void> {
+  const { ensureCodeServer } = await import('../../../scripts/code-server.mjs');
+  const entry = await ensureCodeServer();
+  const r = spawnSync(process.execPath, [
+    entry, '--config', options.configFile, '--user-data-dir', options.userDataDir, '--extensions-dir', options.extensionsDir,
+    '--install-extension', vsix,
+  ], { env: cleanEnv(), encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) {
+    throw new Error(`code-server --install-extension ${vsix} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
 }

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { startCodeServer, type RunningCodeServer } from './code-server-process';
+import { installVsix, startCodeServer, type RunningCodeServer } from './code-server-process';
 import { assertBuilt, EXTENSION_ID, repoRoot } from './paths';
 import { commandLine, descendants, killTree } from './process-tree';
 import { waitUntil } from './wait';
@@ -20,6 +20,11 @@ export interface LaunchOptions {
   settings?: Record<string, unknown>;
   /** Extra environment for code-server and so for the extension host and what it spawns. */
   env?: Record<string, string>;
+  /**
+   * Install our extension from this .vsix (with code-server's --install-extension) instead of
+   * copying the repository's package.json + dist.
+   */
+  vsix?: string;
   /** More extension folders to install beside ours (e.g. a test-runner extension). */
   extraExtensions?: string[];
   /** Browser viewport; tall by default so `activeEditorText()` sees ~70 lines. */
@@ -64,7 +69,7 @@ export class VsCodeSession extends Workbench {
   }
 
   static async launch(options: LaunchOptions = {}): Promise<VsCodeSession> {
-    assertBuilt();
+    if (!options.vsix) assertBuilt();
     const root = mkdtempSync(join(tmpdir(), 'vc-e2e-'));
     const userDataDir = join(root, 'user-data');
     const extensionsDir = join(root, 'extensions');
@@ -84,7 +89,8 @@ export class VsCodeSession extends Workbench {
     }
     // Shared with `npm start` (a plain .mjs script; types in install-extension.d.mts).
     const { installExtension } = await import('../../../scripts/install-extension.mjs');
-    installExtension(repoRoot, extensionsDir);
+    if (options.vsix) await installVsix(options.vsix, { userDataDir, extensionsDir, configFile: join(root, 'code-server.yaml') });
+    else installExtension(repoRoot, extensionsDir);
     for (const extra of options.extraExtensions ?? []) installExtension(extra, extensionsDir);
 
     const startTimeoutMs = options.startTimeoutMs ?? 120_000;
