@@ -209,3 +209,12 @@ export function resolveModelDir(idOrAbsDir: string, storeDir: string): string {
   }
   return store.runtimeDir(manifest);
 }
+
+/**
+ * For an empty `visualCoder.model`: the installed model to use, the first of `preferred` (e.g. the
+ * recommendation, then the preset order) that is completely installed, else the first installed one.
+ */
+export function defaultInstalledModel(storeDir: string, preferred: readonly string[] = []): string | undefined {
+  const installed = new ModelStore(storeDir).listManifests().filter((m) => m.complete).map((m) => m.id);
+  return preferred.find((id) => installed.includes(id)) ?? installed[0];
+}

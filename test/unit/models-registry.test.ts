@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { PRESETS, parseModelRef, presetFiles, recommend } from '../../model-host/models/registry';
 import { selectFiles } from '../../model-host/models/downloader';
 import { globToRegExp } from '../../model-host/models/glob';
-import { ModelStore, resolveModelDir, storeRootFrom } from '../../model-host/models/store';
+import { ModelStore, defaultInstalledModel, resolveModelDir, storeRootFrom } from '../../model-host/models/store';
 import { bypassesProxy, proxyFor } from '../../model-host/models/http-proxy';
 import type { DeviceInfo, ModelsProgressParams } from '../../model-host/protocol';
 import { PullProgress } from '../../model-host/models/progress';
@@ -77,6 +77,9 @@ test('store root, registration of a folder and resolveModelDir', async () => {
   assert.equal(m.local, true);
   assert.deepEqual(m.files.map((f) => f.path), ['onnx/model.onnx']);
   assert.equal(resolveModelDir('mine', root), mine);
+  assert.equal(defaultInstalledModel(root, ['janus-pro-1b', 'mine']), 'mine');
+  assert.equal(defaultInstalledModel(root), 'mine');
+  assert.equal(defaultInstalledModel(path.join(root, 'empty')), undefined);
   assert.equal(resolveModelDir(mine, root), mine);
   assert.throws(() => resolveModelDir('janus-pro-1b', root), /not installed in .*models pull janus-pro-1b/);
   assert.throws(() => resolveModelDir('/does/not/exist', root), /does not exist/);
