@@ -9,6 +9,9 @@ import { cancellationSignal } from '../cancellation';
 /** host/initialize, host/shutdown, host/ping and the test-only debug/burn. */
 export const registerLifecycleHandlers: HandlerModule = (services) => {
   const { connection } = services;
+  // Start probing now, while the client is still connecting: initialize then only awaits the
+  // (per-process cached) answer, which keeps a restarted host's time-to-ready short.
+  void probeDevices(services.log);
 
   connection.onRequest(InitializeRequest, async (params) => {
     services.settings = params;
