@@ -59,16 +59,18 @@ export class DeepseekVlEngine implements TextEngine {
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as ConvertedConfig;
     const processor = JSON.parse(readFileSync(join(dir, 'preprocessor_config.json'), 'utf8')) as DeepseekVlProcessorConfig;
     const tokenizer = await loadTokenizer(dir);
-    const { device: used, sessions } = await createSessions(DeepseekVlEngine.specs(dir), device, log);
+    const { device: used, sessions } = await createSessions(DeepseekVlEngine.specs(dir, config), device, log);
     return new DeepseekVlEngine(dir, config, processor, tokenizer, sessions, used, log, now() - started);
   }
 
-  private static specs(dir: string): SessionSpec[] {
+  private static specs(dir: string, config: ConvertedConfig): SessionSpec[] {
     const onnx = (n: string) => join(dir, 'onnx', `${n}.onnx`);
+    // The KV cache stays on the GPU between steps (webgpu only); logits come back to the CPU for sampling.
+    const present = Array.from({ length: config.text_config.num_hidden_layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat();
     return [
       { name: 'vision_encoder', path: onnx('vision_encoder') },
       { name: 'embed_tokens', path: onnx('embed_tokens') },
-      { name: 'decoder', path: onnx('decoder_model_merged'), gpuOutputs: (names) => names.filter((n) => n.startsWith('present.')) },
+      { name: 'decoder', path: onnx('decoder_model_merged'), gpuOutputs: present },
     ];
   }
 
@@ -102,7 +104,7 @@ export class DeepseekVlEngine implements TextEngine {
       if (this.device === 'cpu' || ctx.isCancelled()) throw e;
       this.log('warn', `inference on ${this.device} failed (${(e as Error).message.split('\n')[0]}); falling back to cpu`);
       await releaseAll(this.sessions);
-      const { device, sessions } = await createSessions(DeepseekVlEngine.specs(this.dir), 'cpu', this.log);
+      const { device, sessions } = await createSessions(DeepseekVlEngine.specs(this.dir, this.config), 'cpu', this.log);
       this.sessions = sessions;
       this.device = device;
       return this.run(inputs, generation, ctx);

@@ -25,7 +25,7 @@ export interface SessionSpec {
   name: string;
   path: string;
   /** Output names to keep on the GPU when running on webgpu (the KV cache). */
-  gpuOutputs?: (outputNames: readonly string[]) => string[];
+  gpuOutputs?: string[];
 }
 
 export type SessionSet = Record<string, ort.InferenceSession>;
@@ -38,15 +38,10 @@ async function createOn(device: DeviceKind, specs: SessionSpec[]): Promise<Sessi
   const out: SessionSet = {};
   try {
     for (const spec of specs) {
-      let session = await ort.InferenceSession.create(spec.path, sessionOptions(device));
-      const gpu = device === 'webgpu' ? (spec.gpuOutputs?.(session.outputNames) ?? []) : [];
-      if (gpu.length) {
-        // The output names are only known once the graph is read, so keep-on-GPU needs a second create.
-        await session.release();
-        const location: Record<string, ort.Tensor.DataLocation> = Object.fromEntries(gpu.map((n) => [n, 'gpu-buffer']));
-        session = await ort.InferenceSession.create(spec.path, { ...sessionOptions(device), preferredOutputLocation: location });
-      }
-      out[spec.name] = session;
+      const gpu = device === 'webgpu' ? (spec.gpuOutputs ?? []) : [];
+      const options = sessionOptions(device);
+      if (gpu.length) options.preferredOutputLocation = Object.fromEntries(gpu.map((n) => [n, 'gpu-buffer' as const]));
+      out[spec.name] = await ort.InferenceSession.create(spec.path, options);
     }
     return out;
   } catch (e) {
