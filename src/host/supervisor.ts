@@ -53,6 +53,7 @@ export class HostSupervisor implements HostClient {
   private disposed = false;
   private disposing?: Promise<void>;
   private busyLabel?: string;
+  private restarting?: Promise<InitializeResult>;
   /** Process ids of every host started, oldest first (tests and the e2e API read it). */
   readonly pids: number[] = [];
 
@@ -94,7 +95,13 @@ export class HostSupervisor implements HostClient {
   }
 
   /** User-requested restart: forgets past crashes, stops the current host, starts a new one. */
-  async restart(): Promise<InitializeResult> {
+  restart(): Promise<InitializeResult> {
+    // A second click while restarting joins the restart in progress instead of stopping the new host.
+    this.restarting ??= this.restartOnce().finally(() => (this.restarting = undefined));
+    return this.restarting;
+  }
+
+  private async restartOnce(): Promise<InitializeResult> {
     this.policy.reset();
     this.gaveUpValue = false;
     clearTimeout(this.restartTimer);

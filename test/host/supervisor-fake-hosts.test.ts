@@ -60,6 +60,16 @@ test('restart() after giving up starts a fresh host', async () => {
   await supervisor.dispose();
 });
 
+test('two restarts requested at once make one new host', async () => {
+  const { supervisor } = fakeSupervisor('crash-mid-request.js');
+  await supervisor.start();
+  const [a, b] = await Promise.all([supervisor.restart(), supervisor.restart()]);
+  assert.equal(a.pid, b.pid);
+  assert.equal(supervisor.pids.length, 2);
+  assert.equal(supervisor.state, 'ready');
+  await supervisor.dispose();
+});
+
 test('a request in flight when the host dies rejects with a clear error; streamed notifications were delivered; the host comes back', async () => {
   const { supervisor } = fakeSupervisor('crash-mid-request.js');
   const deltas: string[] = [];
