@@ -87,16 +87,15 @@ export class VsCodeSession extends Workbench {
       mkdirSync(dirname(join(workspace, rel)), { recursive: true });
       writeFileSync(join(workspace, rel), content);
     }
-    // Shared with `npm start` (a plain .mjs script; types in install-extension.d.mts).
-    const { installExtension } = await import('../../../scripts/install-extension.mjs');
-    if (options.vsix) await installVsix(options.vsix, { userDataDir, extensionsDir, configFile: join(root, 'code-server.yaml') });
-    else installExtension(repoRoot, extensionsDir);
-    for (const extra of options.extraExtensions ?? []) installExtension(extra, extensionsDir);
-
     const startTimeoutMs = options.startTimeoutMs ?? 120_000;
     let server: RunningCodeServer | undefined;
     let browser: Browser | undefined;
     try {
+      // Shared with `npm start` (a plain .mjs script; types in install-extension.d.mts).
+      const { installExtension } = await import('../../../scripts/install-extension.mjs');
+      if (options.vsix) await installVsix(options.vsix, { userDataDir, extensionsDir, configFile: join(root, 'code-server.yaml') });
+      else installExtension(repoRoot, extensionsDir);
+      for (const extra of options.extraExtensions ?? []) installExtension(extra, extensionsDir);
       server = await startCodeServer({
         userDataDir, extensionsDir,
         configFile: join(root, 'code-server.yaml'),
