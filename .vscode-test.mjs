@@ -20,6 +20,8 @@ export default defineConfig({
   label: 'in-host',
   files: `${suiteDir}/**/*.test.js`,
   version: 'stable',
+  // Offline alternative to the download: a VS Code executable already on this machine.
+  ...(process.env.VISUAL_CODER_VSCODE_PATH ? { useInstallation: { fromPath: process.env.VISUAL_CODER_VSCODE_PATH } } : {}),
   workspaceFolder: workspace,
   extensionDevelopmentPath: import.meta.dirname,
   launchArgs: ['--disable-extensions', '--disable-workspace-trust'],
