@@ -19,9 +19,9 @@ export function currentClipboardEnvironment(): ClipboardEnvironment {
   return { platform: process.platform, env: process.env, has: (c) => process.platform === 'win32' || process.platform === 'darwin' || onPath(c, process.env) };
 }
 
-function runTool(tool: ClipboardTool): Promise<Buffer> {
+function runTool(tool: ClipboardTool, env: Record<string, string | undefined>): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    execFile(tool.command, tool.args, { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024, timeout: 10_000 }, (err, stdout, stderr) => {
+    execFile(tool.command, tool.args, { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024, timeout: 10_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${tool.command} failed: ${stderr.toString().trim() || err.message}`));
       else resolve(stdout);
     });
@@ -37,9 +37,9 @@ export async function readClipboardImage(environment = currentClipboardEnvironme
   for (const tool of tools) {
     try {
       let bytes: Buffer;
-      if (tool.stdout) bytes = await runTool(tool);
+      if (tool.stdout) bytes = await runTool(tool, environment.env);
       else {
-        await runTool(tool);
+        await runTool(tool, environment.env);
         bytes = await fs.readFile(file);
       }
       if (bytes.length === 0) throw new Error('the clipboard holds no image');

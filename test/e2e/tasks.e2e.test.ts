@@ -126,7 +126,8 @@ test('the Markdown CodeLens "Chart to code" inserts a fenced block right below i
   const lens = vs.page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Chart to code' }).first();
   await lens.waitFor({ state: 'visible', timeout: 30_000 });
   assert.deepEqual(await vs.page.locator('.contentWidgets .codelens-decoration a').allTextContents(), ['Chart to code', 'Screenshot to code', 'Explain']);
-  await vs.page.locator('.editor-group-container.active').screenshot({ path: join(repoRoot, 'docs', 'codelens.png') });
+  const box = (await vs.page.locator('.editor-group-container.active').boundingBox())!;
+  await vs.page.screenshot({ path: join(repoRoot, 'docs', 'codelens.png'), clip: { x: box.x, y: box.y, width: Math.min(box.width, 560), height: 200 } });
   await lens.click();
   await waitUntil(async () => ((await vs.activeEditorText()).includes('```') ? true : undefined), { timeoutMs: 60_000, what: 'the inserted block' });
   await vs.page.keyboard.press('Control+S');
