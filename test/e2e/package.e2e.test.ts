@@ -31,5 +31,8 @@ test('the packaged .vsix installs into code-server, activates and answers Show H
     });
   } finally {
     rmSync(outDir, { recursive: true, force: true });
+    // Packaging left the minified production build in dist/; the other tests run the dev build.
+    const rebuild = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(rebuild.status, 0, `rebuilding dist/ failed: ${rebuild.stderr}`);
   }
 });
