@@ -8,7 +8,7 @@ const DTYPES: readonly ConvertDtype[] = ['fp32', 'fp16', 'q4'];
 export const convertCommand: CliCommand = {
   name: 'convert',
   summary: 'Convert a Hugging Face DeepSeek-VL checkpoint (safetensors) into ONNX graphs',
-  usage: `model-host convert --from HF_DIR --to OUT_DIR [--dtype fp32|fp16|q4] [--overwrite] [--json]
+  usage: `model-host convert --from HF_DIR --to OUT_DIR [--dtype fp32|fp16|q4] [--fused] [--overwrite] [--json]
 
 Reads HF_DIR/config.json (model_type deepseek_vl or deepseek_vl_hybrid) and its
 *.safetensors (single file or sharded with model.safetensors.index.json), checks every
@@ -16,7 +16,7 @@ tensor, and writes OUT_DIR with onnx/vision_encoder.onnx, onnx/embed_tokens.onnx
 onnx/decoder_model_merged.onnx (weights as .onnx_data), config, tokenizer and processor
 files. OUT_DIR appears only once the conversion is complete.`,
   async run(argv) {
-    const args = parseArgs(argv, ['overwrite', 'json']);
+    const args = parseArgs(argv, ['overwrite', 'json', 'fused']);
     const from = flag(args, 'from');
     const to = flag(args, 'to');
     if (!from || !to) throw new UsageError('--from and --to are required');
@@ -29,6 +29,7 @@ files. OUT_DIR appears only once the conversion is complete.`,
         to,
         dtype,
         overwrite: flag(args, 'overwrite') === 'true',
+        fused: flag(args, 'fused') === 'true',
         log: (m) => process.stderr.write(`${m}\n`),
       });
       const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);

@@ -18,6 +18,7 @@ import { CONVERTED_FORMAT_VERSION, writeGenerationConfig, writeModelConfig, writ
 import { writeVisionEncoder } from './vision-encoder-graph';
 import { checkHybridTensors, writeHybridVisionEncoder } from './hybrid-graph';
 import { applyDtypeToOnnxFolder } from './quantize-folder';
+import { writeFusedDecoder } from './fused-decoder';
 import { readSamConfig } from './sam-config';
 
 export type ConvertDtype = 'fp32' | 'fp16' | 'q4';
@@ -28,6 +29,8 @@ export interface ConvertOptions {
   dtype?: ConvertDtype;
   /** Replace an existing OUT folder. */
   overwrite?: boolean;
+  /** Decoder from onnxruntime contrib ops (GroupQueryAttention, SkipSimplifiedLayerNormalization); same I/O. */
+  fused?: boolean;
   log?: (message: string) => void;
 }
 
@@ -81,7 +84,7 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
     log('writing embed_tokens.onnx');
     writeEmbedTokens(ckpt, cfg.text, onnxDir);
     log('writing decoder_model_merged.onnx');
-    writeDecoder(ckpt, cfg.text, tied, onnxDir);
+    (opts.fused ? writeFusedDecoder : writeDecoder)(ckpt, cfg.text, tied, onnxDir);
     applyDtypeToOnnxFolder(onnxDir, dtype, log);
     writeTokenizerFiles(from, tmp);
     writeGenerationConfig(from, tmp, cfg);
