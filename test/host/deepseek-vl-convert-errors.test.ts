@@ -80,3 +80,14 @@ test('an existing output folder is not replaced without --overwrite', () => {
   assert.match(r.stderr, /already exists/);
   assert.equal(readFileSync(path.join(out, 'keep.txt'), 'utf8'), 'mine');
 });
+
+test('a temporary folder left by a killed conversion is removed by the next one', () => {
+  const parent = mkdtempSync(path.join(work, 'stale-'));
+  const stale = path.join(parent, '.model.converting-999999999-1');
+  mkdirSync(path.join(stale, 'onnx'), { recursive: true });
+  const r = spawnSync(process.execPath, [hostScript, 'convert', '--from', REF, '--to', path.join(parent, 'model')], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!existsSync(stale));
+  assert.deepEqual(readdirSync(parent), ['model']);
+  assert.ok(existsSync(path.join(parent, 'model', 'onnx', 'decoder_model_merged.onnx')));
+});

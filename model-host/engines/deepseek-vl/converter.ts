@@ -8,7 +8,7 @@
  * OUT, and renamed into place only when complete, so an interrupted or failed conversion never leaves
  * something that looks like a valid model.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Checkpoint } from '../../formats/safetensors';
 import { writeDecoder, writeEmbedTokens } from './decoder-graph';
@@ -56,6 +56,29 @@ export function resolveTiedEmbeddings(cfg: DeepseekVlConfig, ckpt: Checkpoint): 
   return tied;
 }
 
+/** Whether a process with this id still runs (a conversion in progress must not lose its folder). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Deletes temporary folders of earlier conversions to the same OUT whose process is gone (killed, crashed). */
+function removeAbandonedTemps(parent: string, name: string, log: (message: string) => void): void {
+  const prefix = `.${name}.converting-`;
+  for (const entry of readdirSync(parent)) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) {
+      log(`removing ${entry}, left by an interrupted conversion`);
+      rmSync(join(parent, entry), { recursive: true, force: true });
+    }
+  }
+}
+
 export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
   const started = Date.now();
   const log = opts.log ?? (() => undefined);
@@ -74,6 +97,7 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
   log(`checkpoint ok: ${cfg.modelType}, ${cfg.text.numLayers} text layers, ${cfg.vision.numLayers} vision layers, ${cfg.numImageTokens} image tokens, tied lm_head ${tied}`);
 
   mkdirSync(dirname(to), { recursive: true });
+  removeAbandonedTemps(dirname(to), basename(to), log);
   const tmp = join(dirname(to), `.${basename(to)}.converting-${process.pid}-${Date.now()}`);
   mkdirSync(join(tmp, 'onnx'), { recursive: true });
   try {
