@@ -53,15 +53,25 @@ export async function pickOption(deps: FeatureDeps, task: TaskInfo, option: Task
   return picked.id;
 }
 
-function rangeSink(deps: FeatureDeps, range: StreamingRange): TaskSink {
+/**
+ * A sink that opens its output only when the first text arrives (or the run ends), so a run that
+ * fails up front (bad image, no model) leaves the editors exactly as they were.
+ */
+function lazyRangeSink(deps: FeatureDeps, open: () => Promise<StreamingRange>): TaskSink {
+  let range: Promise<StreamingRange> | undefined;
+  const opened = () => (range ??= open());
   return {
-    append: (t) => range.append(t),
-    finish: async (r) => {
-      await range.finish(r.output);
-      const written = range.writtenText();
-      deps.log.info(`${r.language} result: ${written.text.length} characters (sha256 ${written.sha256}) in ${range.document.uri.toString()}`);
+    // `then` callbacks run in order, so deltas keep their order while the editor opens.
+    append: (t) => void opened().then((r) => r.append(t)),
+    finish: async (result) => {
+      const r = await opened();
+      await r.finish(result.output);
+      const written = r.writtenText();
+      deps.log.info(`${result.language} result: ${written.text.length} characters (sha256 ${written.sha256}) in ${r.document.uri.toString()}`);
     },
-    settle: () => range.settle(),
+    settle: async () => {
+      if (range) await (await range).settle();
+    },
   };
 }
 
@@ -91,14 +101,12 @@ export async function runTaskCommand(deps: FeatureDeps, taskId: string, arg: unk
   }
   const settings = readTaskSettings(vs);
   const explanation = EXPLANATION_TASKS.has(task.id);
-  let range: StreamingRange | undefined;
-  if (!explanation && settings.output === 'cursor') range = await openCursorOutput(vs, editor);
-  range ??= await openNewOutput(vs, explanation ? 'markdown' : language, explanation);
+  const open = async () => (!explanation && settings.output === 'cursor' ? await openCursorOutput(vs, editor) : undefined) ?? openNewOutput(vs, explanation ? 'markdown' : language, explanation);
   await runTaskWithProgress(
     deps,
     `${task.title} (${image.label})`,
     { taskId, image: image.input, options, generation: settings.generation, ocrAugment: settings.ocrAugment },
-    rangeSink(deps, range),
+    lazyRangeSink(deps, open),
   );
 }
 

@@ -46,7 +46,7 @@ before(async () => {
   imageFile = join(tmp, 'shot.png');
   writeFileSync(imageFile, png);
   vs = await VsCodeSession.launch({
-    files: { 'img/shot.png': png, 'notes.txt': 'BEFORE\n', 'doc.md': '# Sales\n\n![chart](img/shot.png)\n\nText after.\n' },
+    files: { 'img/shot.png': png, 'img/broken.png': 'not really a png', 'notes.txt': 'BEFORE\n', 'doc.md': '# Sales\n\n![chart](img/shot.png)\n\nText after.\n' },
     settings: {
       'visualCoder.model': modelDir,
       'visualCoder.device': 'cpu',
@@ -133,4 +133,14 @@ test('the Markdown CodeLens "Chart to code" inserts a fenced block right below i
   await vs.page.keyboard.press('Control+S');
   await waitUntil(() => vs.readWorkspaceFile('doc.md').includes('```') || undefined, { what: 'doc.md saved' });
   assert.equal(vs.readWorkspaceFile('doc.md'), '# Sales\n\n![chart](img/shot.png)' + fencedBlock(want.output, 'json') + '\n\nText after.\n');
+});
+
+test('a broken image gives a clear error and opens or changes nothing', async () => {
+  await vs.openFile('img/broken.png');
+  const tabs = await vs.page.locator('.tab').count();
+  await vs.runCommand('Visual Coder: Table to Markdown');
+  await vs.pickQuickItem(/broken\.png/);
+  const note = await vs.waitForNotification(/Cannot use the image broken\.png: it is not an image Visual Coder can read/);
+  assert.ok(note.text);
+  assert.equal(await vs.page.locator('.tab').count(), tabs, 'no editor was opened');
 });
