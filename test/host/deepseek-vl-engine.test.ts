@@ -122,3 +122,11 @@ test('model-host run with --image and --prompt goes through preprocessing and th
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /nope\.png/);
 });
+
+test('generation stops at max_position_embeddings instead of running past the RoPE tables', async () => {
+  // The tiny model has 256 positions: a 37-token prompt leaves room for 220 new tokens.
+  const out = await engine.generateFromInputs({ inputIds: reference.input_ids, pixelValues: refPixels() }, { maxNewTokens: 1000 }, context());
+  assert.ok((out.tokens?.length ?? 0) <= 256 - reference.input_ids.length + 1, `${out.tokens?.length} tokens`);
+  if (out.finishReason === 'length') assert.equal(out.tokens?.length, 220);
+  await assert.rejects(engine.generateFromInputs({ inputIds: new Array(300).fill(5) }, { maxNewTokens: 1 }, context()), /300 tokens; this model takes at most 256/);
+});

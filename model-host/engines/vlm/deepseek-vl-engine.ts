@@ -20,7 +20,15 @@ import { loadTokenizer, type Tokenizer } from './tokenizer';
 export interface ConvertedConfig {
   image_token_id: number;
   num_image_tokens: number;
-  text_config: { hidden_size: number; num_hidden_layers: number; num_key_value_heads: number; head_dim: number; bos_token_id: number; eos_token_id: number | number[] };
+  text_config: {
+    hidden_size: number;
+    num_hidden_layers: number;
+    num_key_value_heads: number;
+    head_dim: number;
+    bos_token_id: number;
+    eos_token_id: number | number[];
+    max_position_embeddings?: number;
+  };
   visual_coder: { family: string; hybrid?: boolean; source?: string };
 }
 
@@ -147,7 +155,10 @@ export class DeepseekVlEngine implements TextEngine {
       throw new Error(`the prompt has ${imagePositions.length} image tokens but no image was given`);
     }
 
-    const maxNew = generation.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
+    // The decoder's RoPE tables end at max_position_embeddings: never ask for a position past them.
+    const maxPositions = this.config.text_config.max_position_embeddings ?? Infinity;
+    if (ids.length > maxPositions) throw new Error(`the prompt has ${ids.length} tokens; this model takes at most ${maxPositions}`);
+    const maxNew = Math.min(generation.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS, maxPositions - ids.length + 1);
     const stream = new TextStream((t) => this.tokenizer.decode(t), generation.stop ?? []);
     const generated: number[] = [];
     let past = this.emptyPast();
