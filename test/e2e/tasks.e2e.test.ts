@@ -38,6 +38,16 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 /** Monaco renders control characters as placeholders: compare what it shows faithfully. */
 const visible = (text: string) => text.replace(/[^A-Za-z0-9]/g, '');
 
+/** A Jupyter notebook with one code cell whose output is the PNG. */
+function notebook(png: Buffer): string {
+  return JSON.stringify({
+    cells: [{ cell_type: 'code', execution_count: 1, id: 'c1', metadata: {}, outputs: [{ data: { 'image/png': png.toString('base64'), 'text/plain': ['<Figure>'] }, metadata: {}, output_type: 'display_data' }], source: ['plot()'] }],
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' }, language_info: { name: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
+
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'vc-e2e-tasks-'));
   modelDir = join(tmp, 'model');
@@ -46,7 +56,7 @@ before(async () => {
   imageFile = join(tmp, 'shot.png');
   writeFileSync(imageFile, png);
   vs = await VsCodeSession.launch({
-    files: { 'img/shot.png': png, 'img/broken.png': 'not really a png', 'notes.txt': 'BEFORE\n', 'doc.md': '# Sales\n\n![chart](img/shot.png)\n\nText after.\n' },
+    files: { 'img/shot.png': png, 'img/broken.png': 'not really a png', 'nb.ipynb': notebook(png), 'notes.txt': 'BEFORE\n', 'doc.md': '# Sales\n\n![chart](img/shot.png)\n\nText after.\n' },
     settings: {
       'visualCoder.model': modelDir,
       'visualCoder.device': 'cpu',
@@ -143,4 +153,22 @@ test('a broken image gives a clear error and opens or changes nothing', async ()
   const note = await vs.waitForNotification(/Cannot use the image broken\.png: it is not an image Visual Coder can read/);
   assert.ok(note.text);
   assert.equal(await vs.page.locator('.tab').count(), tabs, 'no editor was opened');
+});
+
+test('in a notebook, Image Output to Code inserts the result as a new cell below the image cell', async () => {
+  const want = cli('chart-to-code', 'library=vega-lite');
+  await vs.openFile('nb.ipynb');
+  await vs.page.locator('.notebook-editor .cell-list-container').first().waitFor({ state: 'visible', timeout: 30_000 });
+  await vs.page.locator('.notebook-editor .output').first().waitFor({ state: 'attached', timeout: 30_000 });
+  await vs.runCommand('Visual Coder: Image Output to Code');
+  await vs.pickQuickItem('Chart to code');
+  await waitUntil(async () => ((await vs.page.locator('.notebook-editor .cell-list-container .monaco-list-row').count()) >= 2 ? true : undefined), { timeoutMs: 60_000, what: 'a second cell' });
+  await vs.page.keyboard.press('Control+S');
+  const saved = await waitUntil(() => {
+    const nb = JSON.parse(vs.readWorkspaceFile('nb.ipynb')) as { cells: { cell_type: string; source: string | string[] }[] };
+    return nb.cells.length === 2 ? nb : undefined;
+  }, { what: 'nb.ipynb saved with two cells' });
+  const source = saved.cells[1].source;
+  assert.equal(saved.cells[1].cell_type, 'code');
+  assert.equal(Array.isArray(source) ? source.join('') : source, want.output.trimEnd());
 });
