@@ -61,6 +61,7 @@ async function list(store: ModelStore, json: boolean): Promise<number> {
   for (const p of result.presets) {
     const rec = result.recommended?.id === p.id ? '  (recommended)' : '';
     lines.push(`  ${p.installed ? '*' : ' '} ${p.id.padEnd(24)} ~${formatBytes(p.sizeBytes).padEnd(8)} ≥${p.minGpuMemoryGb} GB GPU  ${p.licence}${rec}`);
+    lines.push(`      ${p.repo}: ${p.goodAt}`);
   }
   const others = result.installed.filter((m) => !result.presets.some((p) => p.id === m.id));
   if (others.length) {
