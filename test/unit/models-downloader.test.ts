@@ -124,9 +124,19 @@ test('404 for a repository and 401 for a gated one give clear errors; HF_TOKEN o
   await assert.rejects(pull(store, 'org/tiny@v9'), /HTTP 404/);
   await assert.rejects(pull(store, 'org/gated'), (err: ModelError) => err.kind === 'auth' && /HTTP 401/.test(err.message) && /HF_TOKEN/.test(err.message));
   await assert.rejects(pull(store, 'org/gated', { env: { HF_ENDPOINT: hub.url, HF_TOKEN: 'wrong' } }), /HF_TOKEN is set but the hub refused it/);
-  await pull(store, 'org/gated', { env: { HF_ENDPOINT: hub.url, HF_TOKEN: 'secret-token' } });
-  const auth = hub.requests.filter((r) => r.path.includes('org/gated') && r.authorization === 'Bearer secret-token');
-  assert.ok(auth.length > 0);
+  // The CDN hop goes to another host name, which must not see the token.
+  hub.cdnHost = 'localhost';
+  const seen = hub.requests.length;
+  try {
+    await pull(store, 'org/gated', { env: { HF_ENDPOINT: hub.url, HF_TOKEN: 'secret-token' } });
+  } finally {
+    hub.cdnHost = undefined;
+  }
+  const requests = hub.requests.slice(seen);
+  assert.ok(requests.filter((r) => !r.path.startsWith('/cdn/')).every((r) => r.authorization === 'Bearer secret-token'));
+  const cdn = requests.filter((r) => r.path.startsWith('/cdn/'));
+  assert.ok(cdn.length >= 3, 'LFS files came through the cross-host redirect');
+  assert.ok(cdn.every((r) => r.authorization === undefined), 'no token sent to the CDN host');
   assert.equal(store.readManifest('org--gated')?.complete, true);
 });
 
