@@ -116,3 +116,21 @@ test('fp16: the graph computes in half precision behind float32 inputs and outpu
   }
   await Promise.all([a.release(), b.release()]);
 });
+
+test('fp16: an RMSNorm over activations of a few thousand stays finite (the square runs in fp32)', async () => {
+  const file = path.join(work, 'rms.onnx');
+  const g = new GraphBuilder('rms', `${file}_data`);
+  const x = g.input('x', DataType.FLOAT, [1, 8]);
+  const variance = g.op1('ReduceMean', [g.mul(x, x)], { axes: [-1], keepdims: 1 });
+  const y = g.div(x, g.op1('Sqrt', [g.add(variance, g.scalarF(1e-6))]));
+  g.output('y', DataType.FLOAT, [1, 8], y);
+  g.save(file);
+  const dst = path.join(work, 'rms_fp16.onnx');
+  convertGraphToFp16(file, dst);
+  const X = Float32Array.from([3000, -1, 0.5, 2, -4, 1, 0.25, 8]);
+  const session = await ort.InferenceSession.create(dst);
+  const y16 = (await session.run({ x: new ort.Tensor('float32', X, [1, 8]) })).y.data as Float32Array;
+  const rms = Math.sqrt(X.reduce((a, v) => a + v * v, 0) / 8);
+  X.forEach((v, i) => assert.ok(Math.abs(y16[i] - v / rms) < 2e-3, `y[${i}] = ${y16[i]}, expected ${v / rms}`));
+  await session.release();
+});

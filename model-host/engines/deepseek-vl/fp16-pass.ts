@@ -6,8 +6,8 @@
  *
  * Values beyond ±65504 (e.g. "minus infinity" mask constants written as -3.4e38) are clamped to the
  * fp16 range instead of becoming ±Inf, because 0 · Inf = NaN would poison masked attention.
- * A few ops whose fp16 result is fragile (reductions that feed normalisations) run in fp32 between
- * Casts; the list is `FP32_ISLANDS`.
+ * RMSNorm's chain (the square, the mean, + eps, sqrt, the division) runs in fp32 between Casts; see
+ * `FP32_ISLANDS` and `FP32_FOLLOWERS`.
  */
 import type { onnx } from 'onnx-proto';
 import { DataType } from '../../onnx/model-writer';
@@ -55,6 +55,22 @@ export function float32ArrayToFloat16(src: Float32Array): Uint16Array {
 /** Ops kept in fp32: sums of squares (RMSNorm's ReduceMean/Pow) overflow fp16 at real hidden sizes. */
 export const FP32_ISLANDS = new Set(['ReduceMean', 'Pow', 'ReduceSum', 'Sqrt', 'Reciprocal']);
 
+/**
+ * Also kept in fp32: `Mul(x, x)`, the square in RMSNorm. LLaMA-family models carry "massive
+ * activations" of several hundred to thousands in a few hidden dimensions; their square exceeds 65504.
+ */
+function isFp32Island(n: onnx.INodeProto): boolean {
+  if (FP32_ISLANDS.has(n.opType ?? '')) return true;
+  return n.opType === 'Mul' && (n.input ?? []).length === 2 && n.input![0] === n.input![1];
+}
+
+/**
+ * Ops that stay in fp32 when they read an fp32 island's result, so a whole RMSNorm chain
+ * (square → mean → + eps → sqrt → divide) runs without an fp16 round trip in between (the mean of
+ * squares itself may exceed 65504). Mul is left out on purpose: the normalised values are O(1).
+ */
+const FP32_FOLLOWERS = new Set(['Add', 'Div', 'Sqrt', 'Reciprocal', 'ReduceMean', 'ReduceSum', 'Pow']);
+
 function floatTensorToF16(t: onnx.ITensorProto): onnx.ITensorProto {
   const f = Float32Array.from(t.floatData?.length ? t.floatData : asFloat32(t.rawData ?? new Uint8Array(0)));
   return { ...t, dataType: DataType.FLOAT16, floatData: [], rawData: new Uint8Array(float32ArrayToFloat16(f).buffer) };
@@ -92,6 +108,8 @@ export function convertGraphToFp16(src: string, dst: string): Fp16PassResult {
     const nodes: onnx.INodeProto[] = [];
     const rename = new Map<string, string>();
     const use = (name: string) => rename.get(name) ?? name;
+    /** Tensors (by original name) that an fp32 island produced, and their fp32 name. */
+    const inF32 = new Map<string, string>();
     let counter = 0;
     const cast = (input: string, to: number, output: string) =>
       nodes.push({ opType: 'Cast', input: [input], output: [output], name: `fp16_cast_${counter++}`, attribute: [{ name: 'to', type: 2, i: to }] });
@@ -113,10 +131,13 @@ export function convertGraphToFp16(src: string, dst: string): Fp16PassResult {
       if (n.opType === 'Constant' || n.opType === 'ConstantOfShape') {
         node.attribute = node.attribute!.map((a) => (a.name === 'value' && a.t?.dataType === DataType.FLOAT ? { ...a, t: floatTensorToF16(a.t) } : a));
       }
-      const island = FP32_ISLANDS.has(n.opType ?? '');
+      const original = n.input ?? [];
+      const island = isFp32Island(n) || (FP32_FOLLOWERS.has(n.opType ?? '') && original.some((i) => inF32.has(i)));
       if (island) {
         node.input = node.input!.map((i, k) => {
-          if (!i || types.get((n.input ?? [])[k]) !== DataType.FLOAT) return i;
+          const f32 = inF32.get(original[k]);
+          if (f32) return f32;
+          if (!i || types.get(original[k]) !== DataType.FLOAT) return i;
           const up = `${i}__f32_${counter}`;
           cast(i, DataType.FLOAT, up);
           return up;
@@ -127,6 +148,7 @@ export function convertGraphToFp16(src: string, dst: string): Fp16PassResult {
         const isFloat = types.get(o) === DataType.FLOAT;
         if (island && isFloat) {
           const tmp = `${o}__f32`;
+          inF32.set(o, tmp);
           finalOutputs.push([tmp, outputs.has(o) ? `${o}__fp16` : o]);
           if (outputs.has(o)) rename.set(o, `${o}__fp16`);
           return tmp;
