@@ -21,6 +21,7 @@ import {
 import type { FeatureDeps } from './feature-deps';
 import { modelPickItems, progressMessage, formatSize, ProgressIncrements, type ModelPickItem } from './models-view';
 import { createModelStatusItem } from './models-status';
+import { parseModelRef } from '../../model-host/models/registry';
 
 /** Listeners for the progress of the pull of each model id (one notification per running pull). */
 const progressListeners = new Map<string, (p: ModelsProgressParams) => void>();
@@ -68,12 +69,19 @@ async function confirmLicence(deps: FeatureDeps, preset: ModelPresetInfo): Promi
 export async function downloadModel(deps: FeatureDeps, id: string, displayName = id): Promise<string | undefined> {
   const { vs, host, log } = deps;
   const proxy = vs.workspace.getConfiguration('http').get<string>('proxy', '').trim() || undefined;
+  // Progress notifications carry the store id (`org--name` for a hub repository `org/name`).
+  let key = id;
+  try {
+    key = parseModelRef(id).id;
+  } catch {
+    // Not a valid reference: the host will say so.
+  }
   const outcome = await vs.window.withProgress(
     { location: vs.ProgressLocation.Notification, title: `Downloading ${displayName}`, cancellable: true },
     async (progress, token) => {
       const increments = new ProgressIncrements();
       progress.report({ message: 'starting…' });
-      progressListeners.set(id, (p) => progress.report({ message: progressMessage(p), increment: increments.next(p) }));
+      progressListeners.set(key, (p) => progress.report({ message: progressMessage(p), increment: increments.next(p) }));
       try {
         await host.whenReady();
         const result = await host.sendRequest(ModelsPullRequest, { id, proxy }, token as unknown as CancellationToken);
@@ -82,7 +90,7 @@ export async function downloadModel(deps: FeatureDeps, id: string, displayName =
       } catch (err) {
         return err as Error & { code?: number };
       } finally {
-        progressListeners.delete(id);
+        progressListeners.delete(key);
       }
     },
   );
