@@ -180,7 +180,15 @@ test('with a capable backend the preview renders Tailwind classes from the bundl
   await vs.runCommand('Visual Coder: Open Screenshot to Code Panel');
   const frame = await panelFrame();
   await frame.selectOption('#stack', 'html-tailwind');
-  await frame.click('#regenerate');
+  // Keyboard only: from the stack picker, Tab reaches Choose image…, Generate, Regenerate; Enter presses it.
+  await frame.focus('#stack');
+  const trail = [await frame.evaluate(() => document.activeElement?.id)];
+  for (let i = 0; i < 3; i++) {
+    await vs.page.keyboard.press('Tab');
+    trail.push(await frame.evaluate(() => document.activeElement?.id));
+  }
+  assert.deepEqual(trail, ['stack', 'choose', 'generate', 'regenerate']);
+  await vs.page.keyboard.press('Enter');
   await waitUntil(async () => ((await frame.textContent('#status')) === 'Done.' ? true : undefined), { timeoutMs: 30_000, what: 'the demo answer', describeLast: async () => (await frame.textContent('#status')) ?? '' });
   assert.match((await frame.textContent('#code')) ?? '', /^<div class="min-h-screen/);
   const colour = await waitUntil(
@@ -196,4 +204,28 @@ test('with a capable backend the preview renders Tailwind classes from the bundl
   );
   assert.match(colour, /oklch|rgb/);
   await vs.page.locator('.editor-group-container.active').screenshot({ path: join(repoRoot, 'docs', 'panel.png') });
+
+  // Open as file: the code in a new editor with the stack's language.
+  await frame.click('#open-file');
+  await waitUntil(async () => ((await vs.activeEditorText()).includes('Welcome back') ? true : undefined), { what: 'the code opened as a file' });
+
+  // High contrast: the panel follows the theme's variables (contrast borders, focus outline).
+  for (const scope of ['User', 'Machine']) {
+    const file = join(vs.userDataDir, scope, 'settings.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), 'workbench.colorTheme': 'Default High Contrast' }, null, 2));
+  }
+  await vs.runCommand('Visual Coder: Open Screenshot to Code Panel');
+  const hc = await panelFrame();
+  const look = await waitUntil(
+    async () => {
+      const l = await hc.evaluate(() => {
+        const b = getComputedStyle(document.getElementById('insert')!);
+        return { contrast: getComputedStyle(document.documentElement).getPropertyValue('--vscode-contrastBorder').trim(), border: b.borderTopColor, bg: getComputedStyle(document.body).backgroundColor };
+      });
+      return l.contrast ? l : undefined;
+    },
+    { timeoutMs: 20_000, what: 'the high-contrast theme in the panel' },
+  );
+  assert.equal(look.bg, 'rgb(0, 0, 0)');
+  assert.notEqual(look.border, 'rgba(0, 0, 0, 0)', 'buttons have a visible contrast border');
 });
