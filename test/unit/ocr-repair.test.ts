@@ -72,3 +72,13 @@ test('pipes, docstrings and template literals', () => {
 test('the whole chain on a recognised Python line', () => {
   assert.deepEqual(repairCode(['def f(n_max):', '    return n max +l0（）', 'x=O'], languageKeywords('python'), 'python'), ['def f(n_max):', '    return n_max +l0()', 'x=0'], 'a call like l0() is left alone');
 });
+
+test('more context repairs: `};`, a leading 0 for O, stray docstring quote, declared names, shell dollars', async () => {
+  const { repairShellDollars } = await import('../../model-host/engines/ocr/repair-syntax');
+  assert.deepEqual(repairLoneClosers(['const a = {', '  b: 1,', ';']), ['const a = {', '  b: 1,', '};']);
+  assert.deepEqual(repairIdentifiers(['fn f(v: 0ption<i32>)'], languageKeywords('rust')), ['fn f(v: Option<i32>)']);
+  assert.deepEqual(repairTripleQuotes(['    """\'Return x."""']), ['    """Return x."""']);
+  assert.deepEqual(repairCase(['type Server struct {', 'func (s *server) Start()']), ['type Server struct {', 'func (s *Server) Start()']);
+  assert.deepEqual(repairCase(['SELECT orderS FROM t']), ['SELECT orders FROM t']);
+  assert.deepEqual(repairShellDollars(['for file in *; do', '  echo "$file"', '  wc -l < "sfile"']), ['for file in *; do', '  echo "$file"', '  wc -l < "$file"']);
+});

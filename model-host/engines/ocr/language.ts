@@ -46,7 +46,7 @@ const KEYWORDS: Record<string, string> = {
   typescript: 'function const let var new this typeof instanceof interface type export import async await extends implements public private protected static readonly void string number boolean undefined null console log return of in',
   javascript: 'function const let var new this typeof instanceof export import async await extends static undefined null console log return of in',
   go: 'func package import var const type struct interface map chan go defer select range return nil string int error fmt Println Printf make append len',
-  rust: 'fn let mut impl pub use mod struct enum trait match self Self return where for in loop as ref move dyn Some None Ok Err Vec String usize i32 u32 i64 u8 println',
+  rust: 'fn let mut impl pub use mod struct enum trait match self Self return where for in loop as ref move dyn Some None Ok Err Option Result Box Vec String usize i32 u32 i64 u8 println',
   java: 'public private protected static final class interface extends implements void int long double boolean String new this return System out println',
   c: 'int char long double float unsigned signed struct typedef return sizeof static const void include define printf malloc free NULL main',
   cpp: 'int char long double float unsigned struct class return sizeof static const void include std cout endl vector string auto template namespace',

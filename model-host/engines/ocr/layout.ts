@@ -23,6 +23,8 @@ export interface LaidOutLine {
   /** Confidence per character of `text` (1 for inserted spaces). */
   confidences: number[];
   box: [number, number, number, number];
+  /** An empty line the layout inserted for a vertical gap (it may hide a lost `}`). */
+  inferred?: boolean;
 }
 
 export interface Glyph {

@@ -15,6 +15,12 @@ export const REC_HEIGHT = 48;
 const REC_STRIDE = 8;
 const MAX_REC_WIDTH = 3200;
 const BATCH = 8;
+/**
+ * Horizontal squeeze of each crop after scaling it to 48 px high. Code fonts at editor sizes give
+ * ~2.4 time steps per character at full width; CTC needs a little over one (a blank between
+ * repeated characters), and the recogniser's cost is linear in width.
+ */
+export const REC_WIDTH_SCALE = Number(process.env.VISUAL_CODER_OCR_REC_SCALE) || 1;
 
 export interface RecognisedChar {
   char: string;
@@ -49,7 +55,7 @@ export async function recogniseBoxes(recogniser: InferenceSession, charset: read
       const region = recognitionRegion(box, raster.width);
       const h = Math.max(1, region.y1 - region.y0);
       const w = Math.max(1, region.x1 - region.x0);
-      const width = Math.min(MAX_REC_WIDTH, Math.max(REC_STRIDE, Math.round((REC_HEIGHT * w) / h)));
+      const width = Math.min(MAX_REC_WIDTH, Math.max(REC_STRIDE, Math.round((REC_HEIGHT * w * REC_WIDTH_SCALE) / h)));
       return { box, region, width };
     })
     .sort((a, b) => a.width - b.width);

@@ -14,6 +14,9 @@ const CASE_ALIKE = new Set('cosuvwxzCOSUVWXZ');
  */
 export function repairCase(lines: readonly string[]): string[] {
   const counts = identifierCounts(lines);
+  // A name's declaration (`type Server`, `class Counter`) decides its spelling when counts tie.
+  const declared = new Set<string>();
+  for (const line of lines) for (const m of line.matchAll(/\b(?:type|class|struct|interface|enum|trait|record)\s+([A-Za-z_]\w*)/g)) declared.add(m[1]);
   return lines.map((line) =>
     line.replace(/[A-Za-z][A-Za-z0-9_]*/g, (token) => {
       const letters = token.replace(/[^A-Za-z]/g, '');
@@ -23,11 +26,15 @@ export function repairCase(lines: readonly string[]): string[] {
         return token.toUpperCase();
       }
       if ((counts.get(token) ?? 0) > 1) return token;
+      // `orderS`: a small word ending in one look-alike capital.
+      if (/^[a-z]{3,}[SOUVWXZC]$/.test(token)) return token.toLowerCase();
       for (let i = 0; i < token.length; i++) {
         if (!CASE_ALIKE.has(token[i])) continue;
         const flipped = token[i] === token[i].toLowerCase() ? token[i].toUpperCase() : token[i].toLowerCase();
         const variant = token.slice(0, i) + flipped + token.slice(i + 1);
-        if ((counts.get(variant) ?? 0) > (counts.get(token) ?? 0)) return variant;
+        const vc = counts.get(variant) ?? 0;
+        const tc = counts.get(token) ?? 0;
+        if (vc > tc || (vc > 0 && vc === tc && declared.has(variant) && !declared.has(token))) return variant;
       }
       return token;
     }),
@@ -47,7 +54,8 @@ export function repairTripleQuotes(lines: readonly string[]): string[] {
     if (!m) return line;
     const q = m[2][0].repeat(3);
     if (m[3].includes(q)) return line;
-    const body = m[3].replace(new RegExp(`^${m[2][0]}+`), '');
+    // Quote marks right after the opening triple are misreads of it (`"""'Return`).
+    const body = m[3].replace(/^['"]+/, '');
     return m[4] ? `${m[1]}${q}${body}${q}` : `${m[1]}${q}${body}`;
   });
 }
@@ -77,4 +85,11 @@ export function repairTemplateLiterals(lines: readonly string[]): string[] {
     const tailStart = lastClose + 1 + endMatch[0].length;
     return `${line.slice(0, start)}\`${line.slice(start + markLen, endAt)}\`${line.slice(tailStart)}`;
   });
+}
+
+/** Shell: `$` read as `s` (`"sfile"`) when `$file` is used elsewhere in the snippet. */
+export function repairShellDollars(lines: readonly string[]): string[] {
+  const vars = new Set<string>();
+  for (const line of lines) for (const m of line.matchAll(/\$\{?([A-Za-z_]\w*)/g)) vars.add(m[1]);
+  return lines.map((line) => line.replace(/(?<![\w$])[sS]([A-Za-z_]\w*)/g, (token, name: string) => (vars.has(name) && !vars.has(token) ? `$${name}` : token)));
 }

@@ -6,7 +6,7 @@
  * Pure functions; repairs keep the text length per line unchanged where they can so that
  * character confidences stay aligned.
  */
-import { repairCase, repairPipes, repairTemplateLiterals, repairTripleQuotes } from './repair-syntax';
+import { repairCase, repairPipes, repairShellDollars, repairTemplateLiterals, repairTripleQuotes } from './repair-syntax';
 
 const FULL_WIDTH: Record<string, string> = {
   '，': ',', '。': '.', '：': ':', '；': ';', '（': '(', '）': ')', '【': '[', '】': ']', '｛': '{', '｝': '}',
@@ -75,7 +75,8 @@ export function repairIdentifiers(lines: readonly string[], keywords: ReadonlySe
   const known = (t: string) => keywords.has(t) || (counts.get(t) ?? 0) > 0;
   const underscored = [...counts.keys()].filter((t) => t.includes('_') && !t.startsWith('_') && !t.endsWith('_'));
   return lines.map((line) => {
-    let out = line.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (token) => {
+    // A leading `0`/`1` may be an `O`/`l`/`I` (`0ption`), so such tokens are candidates too.
+    let out = line.replace(/(?<![\w.])[01]?[A-Za-z_][A-Za-z0-9_]*/g, (token) => {
       if (keywords.has(token) || (counts.get(token) ?? 0) > 1) return token;
       for (const v of variants(token)) {
         if (known(v) && (keywords.has(v) || (counts.get(v) ?? 0) > (counts.get(token) ?? 0))) return v;
@@ -123,7 +124,10 @@ export function repairLoneClosers(lines: readonly string[]): string[] {
     const trimmed = line.trim();
     const m = LONE_CLOSER_MISREADS.exec(trimmed);
     let out = line;
-    if (m && stack.length > 0) {
+    if ((trimmed === ';' || trimmed === ',') && stack[stack.length - 1] === '{') {
+      // Only the punctuation of `};` / `},` was read.
+      out = line.slice(0, line.length - line.trimStart().length) + '}' + trimmed;
+    } else if (m && stack.length > 0) {
       const expected = CLOSERS[stack[stack.length - 1]];
       const read = m[1] ?? m[3];
       if (read !== expected) out = line.slice(0, line.length - line.trimStart().length) + expected + (m[2] ?? '');
@@ -177,5 +181,6 @@ export function repairCode(lines: readonly string[], keywords: ReadonlySet<strin
   if (language !== 'python' && language !== 'plaintext') out = repairPipes(out);
   if (language === 'python') out = repairTripleQuotes(out);
   if (language === 'javascript' || language === 'typescript') out = repairTemplateLiterals(out);
+  if (language === 'shellscript' || language === 'makefile') out = repairShellDollars(out);
   return repairLoneClosers(repairQuotes(out));
 }

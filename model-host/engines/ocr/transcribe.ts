@@ -9,6 +9,7 @@ import { detectLanguage, languageKeywords, usesTabs } from './language';
 import { layoutLines, type LaidOutLine } from './layout';
 import { recognisePage, type OcrPage } from './pipeline';
 import { repairCode } from './repair';
+import { restoreLostClosers } from './repair-blocks';
 
 export interface TranscribeOptions {
   /** VS Code language id; detected from the text when absent. */
@@ -39,7 +40,7 @@ export function withBlankLines(lines: LaidOutLine[]): LaidOutLine[] {
   const out: LaidOutLine[] = [lines[0]];
   for (let i = 1; i < lines.length; i++) {
     const blanks = Math.max(0, Math.round((centres[i] - centres[i - 1]) / pitch) - 1);
-    for (let b = 0; b < blanks; b++) out.push({ text: '', indent: 0, confidences: [], box: lines[i].box });
+    for (let b = 0; b < blanks; b++) out.push({ text: '', indent: 0, confidences: [], box: lines[i].box, inferred: true });
     out.push(lines[i]);
   }
   return out;
@@ -66,10 +67,16 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
   let laid = first.lines;
   if (tabs) {
     const indents = [...new Set(laid.map((l) => l.indent).filter((n) => n > 0))].sort((a, b) => a - b);
-    laid = layoutLines(layoutInput.filter((l) => l.chars.length > 0), { tabWidth: indents[0] ?? 4 }).lines;
+    // Editors draw a tab 2, 4 or 8 columns wide; the smallest indent says which, give or take a column.
+    const smallest = indents[0] ?? 4;
+    const tabWidth = [2, 4, 8].reduce((best, w) => (Math.abs(w - smallest) < Math.abs(best - smallest) ? w : best), 4);
+    laid = layoutLines(layoutInput.filter((l) => l.chars.length > 0), { tabWidth }).lines;
   }
   const blanked = withBlankLines(laid);
-  const repaired = repairCode(blanked.map((l) => l.text), languageKeywords(language), language);
+  const repaired = restoreLostClosers(
+    repairCode(blanked.map((l) => l.text), languageKeywords(language), language),
+    blanked.map((l) => l.inferred === true),
+  );
   const lines: OcrLineInfo[] = blanked.map((l, i) => {
     const low = l.confidences.flatMap((c, k) => (c < LOW_CONFIDENCE ? [k] : []));
     const confidence = l.confidences.length ? Math.min(...l.confidences) : 1;
