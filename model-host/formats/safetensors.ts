@@ -103,6 +103,37 @@ export function f16ToF32(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+/**
+ * Element-wise float32 view of raw tensor bytes without widening the whole tensor (used to stream
+ * huge tensors such as a 102400-row embedding table in bounded memory).
+ */
+export function float32Accessor(bytes: Uint8Array, dtype: SafetensorsDtype, name = 'tensor'): (i: number) => number {
+  const buf = bytes.byteOffset % 8 === 0 ? bytes.buffer : new Uint8Array(bytes).buffer;
+  const off = bytes.byteOffset % 8 === 0 ? bytes.byteOffset : 0;
+  const count = bytes.byteLength / BYTES[dtype];
+  switch (dtype) {
+    case 'F32': {
+      const v = new Float32Array(buf, off, count);
+      return (i) => v[i];
+    }
+    case 'F16': {
+      const v = new Uint16Array(buf, off, count);
+      return (i) => f16ToF32(v[i]);
+    }
+    case 'BF16': {
+      const v = new Uint16Array(buf, off, count);
+      const u32 = new Uint32Array(1);
+      const f32 = new Float32Array(u32.buffer);
+      return (i) => {
+        u32[0] = v[i] << 16;
+        return f32[0];
+      };
+    }
+    default:
+      throw new CheckpointError(`${name} has dtype ${dtype}; only F32, F16 and BF16 weights can be converted`);
+  }
+}
+
 /** Converts raw tensor bytes to float32 (F32 copied, F16/BF16/F64 widened or narrowed). */
 export function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, name = 'tensor'): Float32Array {
   const count = bytes.byteLength / BYTES[dtype];
@@ -178,6 +209,11 @@ export class Checkpoint {
 
   names(): string[] {
     return [...this.tensors.keys()];
+  }
+
+  /** Reads one tensor's raw bytes (in its stored dtype). */
+  readBytes(name: string): Uint8Array {
+    return readTensorBytes(this.get(name));
   }
 
   /** Reads one tensor as float32. */

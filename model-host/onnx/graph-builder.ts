@@ -126,6 +126,21 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * A weight produced piece by piece (e.g. a transposed embedding table), written straight to the
+   * external data file; the pieces must add up to exactly `dims` elements of `dataType`.
+   */
+  streamedInitializer(name: string, dims: number[], dataType: DataTypeCode, chunks: Iterable<Uint8Array>, bytesPerElement = 4): string {
+    if (!this.data) throw new Error(`graph ${this.name} has no external data file for the streamed initializer ${name}`);
+    this.claim(name);
+    const expected = dims.reduce((a, b) => a * b, 1) * bytesPerElement;
+    const externalData = this.data.appendChunks(chunks);
+    const length = Number(externalData.find((e) => e.key === 'length')?.value);
+    if (length !== expected) throw new Error(`initializer ${name}: streamed ${length} bytes, shape [${dims.join(', ')}] needs ${expected}`);
+    this.initializers.push({ name, dims, dataType, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData });
+    return name;
+  }
+
   constF(values: number[] | Float32Array, dims: number[] = [values.length]): string {
     return this.initializer(this.fresh('const_f'), Float32Array.from(values), dims);
   }

@@ -55,6 +55,26 @@ export class ExternalDataFile {
     ];
   }
 
+  /** Appends one tensor given as consecutive pieces (never all in memory at once). */
+  appendChunks(chunks: Iterable<Uint8Array>): onnx.IStringStringEntryProto[] {
+    const pad = (16 - (this.offset % 16)) % 16;
+    if (pad) {
+      writeSync(this.fd, new Uint8Array(pad));
+      this.offset += pad;
+    }
+    const start = this.offset;
+    for (const bytes of chunks) {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.fd, bytes, written, Math.min(bytes.length - written, 1 << 30));
+      this.offset += bytes.length;
+    }
+    return [
+      { key: 'location', value: this.location },
+      { key: 'offset', value: String(start) },
+      { key: 'length', value: String(this.offset - start) },
+    ];
+  }
+
   get bytesWritten(): number {
     return this.offset;
   }

@@ -10,7 +10,7 @@ import type { Checkpoint } from '../../formats/safetensors';
 import { DataType, GraphBuilder } from '../../onnx/graph-builder';
 import { LM_HEAD, TEXT_PREFIX } from './expected-tensors';
 import type { TextConfig } from './hf-config';
-import { transpose2d, Weights } from './weights';
+import { Weights } from './weights';
 
 export const EMBED_TOKENS = 'embed_tokens';
 export const DECODER = 'decoder_model_merged';
@@ -123,8 +123,7 @@ export function writeDecoder(ckpt: Checkpoint, t: TextConfig, tieWordEmbeddings:
     const final = rmsNorm(g, w, x, `${TEXT_PREFIX}norm.weight`, t.rmsNormEps);
     let head: string;
     if (tieWordEmbeddings) {
-      const embedName = `${TEXT_PREFIX}embed_tokens.weight`;
-      head = g.initializer('lm_head.weight.T', transpose2d(ckpt.readF32(embedName), t.vocabSize, H), [H, t.vocabSize]);
+      head = w.transposed(`${TEXT_PREFIX}embed_tokens.weight`, 'lm_head.weight.T');
     } else {
       head = w.linear(LM_HEAD);
     }
