@@ -1,7 +1,8 @@
 /**
  * The SAM encoder graph on the paths the tiny reference checkpoint does not reach: a patch grid that is
  * not a multiple of the window (6×6 grid, window 4: zero padding after the norm, windows over the
- * padded grid, crop) and relative-position tables trained at another size (linear interpolation).
+ * padded grid, crop), relative-position tables trained at another size (linear interpolation) and
+ * attention computed in chunks of query rows.
  * Checked against a direct, loop-by-loop evaluation of Hugging Face's SamVisionEncoder written here,
  * on random weights stored in a safetensors file made by the test.
  */
@@ -242,6 +243,9 @@ test('SAM encoder graph = direct evaluation with window padding and interpolated
     image_size: 96, patch_size: 16, hidden_size: D, output_channels: OUT, num_hidden_layers: 2, num_attention_heads: HEADS,
     mlp_dim: MLP, window_size: WIN, global_attn_indexes: [GLOBAL], hidden_act: 'gelu', layer_norm_eps: 1e-6,
   });
+  // Force query chunking on this small grid: 12 queries → 2 rows of the 6×6 global grid per chunk,
+  // 3 rows of a 4×4 window (a chunk of 3 rows and a remainder of 1).
+  sam.maxQueriesPerChunk = 12;
   const file = path.join(work, 'sam.onnx');
   const g = new GraphBuilder('sam', `${file}_data`);
   const px = g.input('pixels', DataType.FLOAT, [1, 3, 96, 96]);

@@ -21,6 +21,8 @@ export interface SamConfig {
   useAbsPos: boolean;
   useRelPos: boolean;
   hiddenAct: 'gelu' | 'gelu_pytorch_tanh';
+  /** Graph layout only, not from config.json: queries per attention chunk (see sam-graph.ts). */
+  maxQueriesPerChunk?: number;
 }
 
 export const SAM_PREFIX = 'model.high_res_vision_model.vision_encoder.';

@@ -50,6 +50,14 @@ export function relPosLookupT(table: Float32Array, rows: number, cols: number, s
   return out;
 }
 
+/**
+ * Queries per attention chunk. SAM-B's global layers attend over 4096 tokens with 12 heads: all query
+ * rows at once make a 12×4096×4096 fp32 score tensor (805 MB) plus the rel-pos sum of the same size.
+ * Chunking whole rows of the query grid keeps that to a quarter (softmax is per query row, so the
+ * result is the same).
+ */
+export const DEFAULT_MAX_QUERIES_PER_CHUNK = 1024;
+
 /** Multi-head attention over windows [B', S, S, D] with SAM's decomposed relative positions. */
 function samAttention(g: GraphBuilder, w: Weights, x: string, prefix: string, cfg: SamConfig, size: number): string {
   const D = cfg.hiddenSize;
@@ -62,27 +70,43 @@ function samAttention(g: GraphBuilder, w: Weights, x: string, prefix: string, cf
   const heads = g.reshape(g.transpose(g.reshape(qkv, [-1, N, 3, nH, hd]), [2, 0, 3, 1, 4]), [3, -1, N, hd]);
   const pick = (i: number) => g.op1('Gather', [heads, g.constI64([i], [])], { axis: 0 });
   const q = pick(0);
-  const k = pick(1);
+  const kT = g.transpose(pick(1), [0, 2, 1]);
   const v = pick(2);
-  let scores = g.matmul(g.mul(q, g.scalarF(hd ** -0.5)), g.transpose(k, [0, 2, 1]));
+  let lookupH = '';
+  let lookupW = '';
   if (cfg.useRelPos) {
     const lookup = (name: string) => {
       const info = w.ckpt.get(name);
       const [rows, cols] = info.shape;
       return g.initializer(`${name}.lookup`, relPosLookupT(w.ckpt.readF32(name), rows, cols, size), [size, 1, cols, size]);
     };
-    // Unscaled queries on the grid: [B'', qh, qw, hd]
-    const rq = g.reshape(q, [-1, size, size, hd]);
-    // rel_h[b, qh, qw, kh] = Σc rq[b, qh, qw, c] · Rh[qh, kh, c]
-    const relH = g.transpose(g.matmul(g.transpose(rq, [1, 0, 2, 3]), lookup(`${prefix}.rel_pos_h`)), [1, 0, 2, 3]);
-    // rel_w[b, qh, qw, kw] = Σc rq[b, qh, qw, c] · Rw[qw, kw, c]
-    const relW = g.transpose(g.matmul(g.transpose(rq, [2, 0, 1, 3]), lookup(`${prefix}.rel_pos_w`)), [1, 2, 0, 3]);
-    const grid = g.reshape(scores, [-1, size, size, size, size]);
-    const biased = g.add(g.add(grid, g.unsqueeze(relH, [4])), g.unsqueeze(relW, [3]));
-    scores = g.reshape(biased, [-1, N, N]);
+    lookupH = lookup(`${prefix}.rel_pos_h`);
+    lookupW = lookup(`${prefix}.rel_pos_w`);
   }
-  const probs = g.op1('Softmax', [scores], { axis: -1 });
-  const ctx = g.reshape(g.transpose(g.reshape(g.matmul(probs, v), [-1, nH, size, size, hd]), [0, 2, 3, 1, 4]), [-1, size, size, D]);
+  const rowsPerChunk = Math.max(1, Math.floor((cfg.maxQueriesPerChunk ?? DEFAULT_MAX_QUERIES_PER_CHUNK) / size));
+  const chunks: string[] = [];
+  for (let r0 = 0; r0 < size; r0 += rowsPerChunk) {
+    const rows = Math.min(rowsPerChunk, size - r0);
+    const slice = (t: string, axis: number, from: number, to: number) =>
+      rows === size ? t : g.op1('Slice', [t, g.constI64([from]), g.constI64([to]), g.constI64([axis])]);
+    // Query grid rows r0 .. r0+rows (all columns): [B'', rows·S, hd]
+    const qc = slice(q, 1, r0 * size, (r0 + rows) * size);
+    let scores = g.matmul(g.mul(qc, g.scalarF(hd ** -0.5)), kT);
+    if (cfg.useRelPos) {
+      // Unscaled queries on the grid: [B'', rows, qw, hd]
+      const rq = g.reshape(qc, [-1, rows, size, hd]);
+      // rel_h[b, qh, qw, kh] = Σc rq[b, qh, qw, c] · Rh[qh, kh, c]
+      const relH = g.transpose(g.matmul(g.transpose(rq, [1, 0, 2, 3]), slice(lookupH, 0, r0, r0 + rows)), [1, 0, 2, 3]);
+      // rel_w[b, qh, qw, kw] = Σc rq[b, qh, qw, c] · Rw[qw, kw, c]
+      const relW = g.transpose(g.matmul(g.transpose(rq, [2, 0, 1, 3]), lookupW), [1, 2, 0, 3]);
+      const grid = g.reshape(scores, [-1, rows, size, size, size]);
+      const biased = g.add(g.add(grid, g.unsqueeze(relH, [4])), g.unsqueeze(relW, [3]));
+      scores = g.reshape(biased, [-1, rows * size, N]);
+    }
+    chunks.push(g.matmul(g.op1('Softmax', [scores], { axis: -1 }), v));
+  }
+  const out = chunks.length === 1 ? chunks[0] : g.op1('Concat', chunks, { axis: 1 });
+  const ctx = g.reshape(g.transpose(g.reshape(out, [-1, nH, size, size, hd]), [0, 2, 3, 1, 4]), [-1, size, size, D]);
   return w.applyLinear(ctx, `${prefix}.proj`, true);
 }
 
