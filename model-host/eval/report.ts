@@ -8,6 +8,8 @@ export interface EvalRow {
   styleText: string;
   score: SnippetScore;
   ms: number;
+  /** CPU time of the process during the image (all threads), less sensitive to a busy machine than `ms`. */
+  cpuMs: number;
   width: number;
   height: number;
   languageOk: boolean;
@@ -30,6 +32,8 @@ export function formatReport(rows: readonly EvalRow[], confusions: [string, numb
   const times = rows.map((r) => r.ms).sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)] ?? 0;
   const p90 = times[Math.floor(times.length * 0.9)] ?? 0;
+  const cpu = rows.map((r) => r.cpuMs).sort((a, b) => a - b);
+  const cpuMedian = cpu[Math.floor(cpu.length / 2)] ?? 0;
   const lang = rows.filter((r) => r.languageOk).length;
   return [
     `Last run: ${new Date().toISOString().slice(0, 16)}Z on ${env.machine}; ${rows.length} images of ${new Set(rows.map((r) => r.id)).size} snippets.`,
@@ -43,7 +47,7 @@ export function formatReport(rows: readonly EvalRow[], confusions: [string, numb
     breakdown(rows, 'pixel ratio', (r) => `${r.style.deviceScaleFactor}x`),
     breakdown(rows, 'line numbers', (r) => (r.style.lineNumbers ? 'yes' : 'no')),
     '',
-    `Per image (after a warm-up image; sessions cached): median ${Math.round(median)} ms, 90th percentile ${Math.round(p90)} ms. Language detected right on ${lang}/${rows.length} images.`,
+    `Per image (after a warm-up image; sessions cached): median ${Math.round(median)} ms, 90th percentile ${Math.round(p90)} ms; median CPU time ${Math.round(cpuMedian)} ms (all threads; ONNX Runtime uses ${process.env.VISUAL_CODER_OCR_THREADS ?? 2}). Language detected right on ${lang}/${rows.length} images.`,
     '',
     `Most frequent character errors (expected→got, · = space, ∅ = nothing): ${confusions.map(([k, n]) => `\`${k}\` ×${n}`).join(', ')}`,
   ].join('\n');

@@ -43,15 +43,18 @@ async function main(): Promise<void> {
         const meta = await sharp(png).metadata();
         const image = { png, width: meta.width ?? 0, height: meta.height ?? 0, source: `${snippet.id}-${v}` };
         if (rows.length === 0) await transcribeCode(image); // warm-up: session creation is not per-image time
+        const cpu0 = process.cpuUsage();
         const result = await transcribeCode(image);
+        const cpu = process.cpuUsage(cpu0);
+        const cpuMs = (cpu.user + cpu.system) / 1000;
         const score: SnippetScore = scoreTranscription(snippet.code, result.code);
-        rows.push({ id: snippet.id, style, styleText: describeStyle(style), score, ms: result.timings.totalMs, width: image.width, height: image.height, languageOk: result.language === snippet.language });
+        rows.push({ id: snippet.id, style, styleText: describeStyle(style), score, ms: result.timings.totalMs, cpuMs, width: image.width, height: image.height, languageOk: result.language === snippet.language });
         const ref = snippet.code.replace(/\n+$/, '').split('\n');
         const hyp = result.code.replace(/[ \t]+$/gm, '').replace(/\n+$/, '').split('\n');
         for (const [r, h] of alignLines(ref, hyp)) {
           if (ref[r] !== hyp[h]) for (const c of lineConfusions(ref[r], hyp[h])) confusionCounts.set(c, (confusionCounts.get(c) ?? 0) + 1);
         }
-        const line = `${snippet.id.padEnd(16)} ${describeStyle(style).padEnd(36)} CER ${(100 * score.charErrors / score.refChars).toFixed(1).padStart(5)}%  exact ${score.exactLines}/${score.refLines}  indent ${score.rightIndent}/${score.indentLines}  ${Math.round(result.timings.totalMs)} ms  ${result.language}`;
+        const line = `${snippet.id.padEnd(16)} ${describeStyle(style).padEnd(36)} CER ${(100 * score.charErrors / score.refChars).toFixed(1).padStart(5)}%  exact ${score.exactLines}/${score.refLines}  indent ${score.rightIndent}/${score.indentLines}  ${Math.round(result.timings.totalMs)} ms (cpu ${Math.round(cpuMs)})  ${result.language}`;
         console.log(line);
         if (show && score.exactLines < score.refLines) {
           for (const [r, h] of alignLines(ref, hyp)) if (ref[r] !== hyp[h]) console.log(`    - ${JSON.stringify(ref[r])}\n    + ${JSON.stringify(hyp[h])}`);
