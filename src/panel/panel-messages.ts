@@ -39,7 +39,7 @@ export type PanelToExtension =
 
 /** extension → webview */
 export type ExtensionToPanel =
-  | { type: 'init'; stacks: PanelChoice[]; defaultStack: string; tailwind: string; state?: PanelState }
+  | { type: 'init'; stacks: PanelChoice[]; defaultStack: string; tailwind: string }
   | { type: 'image'; image: PanelImage }
   | { type: 'started' }
   | { type: 'delta'; text: string }

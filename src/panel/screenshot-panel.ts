@@ -13,7 +13,7 @@ import { readBackend, readTaskSettings } from '../features/tasks-settings';
 import { IMAGE_EXTENSIONS } from '../features/image-source';
 import { lastTextEditor } from '../features/last-editor';
 import { HostErrorCodes } from '../../model-host/protocol';
-import { PANEL_VIEW_TYPE, type ExtensionToPanel, type PanelImage, type PanelState, type PanelToExtension } from './panel-messages';
+import { PANEL_VIEW_TYPE, type ExtensionToPanel, type PanelImage, type PanelToExtension } from './panel-messages';
 import { panelHtml } from './panel-html';
 
 const TASK_ID = 'ui-to-code';
@@ -28,7 +28,6 @@ export class ScreenshotPanel {
   private constructor(
     private readonly deps: FeatureDeps,
     readonly panel: vscode.WebviewPanel,
-    private readonly restored?: PanelState,
   ) {
     const { vs, context } = deps;
     panel.webview.options = { enableScripts: true, localResourceRoots: [vs.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vs.Uri.joinPath(context.extensionUri, 'media', 'panel')] };
@@ -53,9 +52,10 @@ export class ScreenshotPanel {
     return current;
   }
 
-  static revive(deps: FeatureDeps, panel: vscode.WebviewPanel, state: PanelState | undefined): void {
+  /** After a reload: the webview restores its own state (`getState`), this reconnects the extension side. */
+  static revive(deps: FeatureDeps, panel: vscode.WebviewPanel): void {
     ScreenshotPanel.current?.panel.dispose();
-    ScreenshotPanel.current = new ScreenshotPanel(deps, panel, state);
+    ScreenshotPanel.current = new ScreenshotPanel(deps, panel);
   }
 
   private post(message: ExtensionToPanel): void {
@@ -86,7 +86,6 @@ export class ScreenshotPanel {
             stacks: option?.choices ?? [],
             defaultStack: context.globalState.get<string>(LAST_STACK_KEY) ?? option?.default ?? 'html-tailwind',
             tailwind,
-            state: this.restored,
           });
         } catch (err) {
           this.post({ type: 'failed', message: `The model host is not available: ${(err as Error).message}` });
@@ -175,8 +174,8 @@ export function registerScreenshotPanel(deps: FeatureDeps): vscode.Disposable[] 
       return ScreenshotPanel.show(deps, uri && typeof uri.fsPath === 'string' ? uri : undefined);
     }),
     vs.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        ScreenshotPanel.revive(deps, panel, state as PanelState | undefined);
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        ScreenshotPanel.revive(deps, panel);
       },
     }),
   ];

@@ -209,6 +209,23 @@ test('with a capable backend the preview renders Tailwind classes from the bundl
   await frame.click('#open-file');
   await waitUntil(async () => ((await vs.activeEditorText()).includes('Welcome back') ? true : undefined), { what: 'the code opened as a file' });
 
+  // A window reload restores the panel (serializer) with its code, image and status (webview state).
+  await vs.runCommand('Developer: Reload Window');
+  await vs.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  const restored = await waitUntil(
+    async () => {
+      for (const f of vs.page.frames()) {
+        const code = await f.textContent('#code', { timeout: 500 }).catch(() => null);
+        if (code) return { code, status: await f.textContent('#status'), image: await f.getAttribute('#image', 'src') };
+      }
+      return undefined;
+    },
+    { timeoutMs: 60_000, what: 'the panel restored after the reload' },
+  );
+  assert.match(restored.code, /^<div class="min-h-screen/);
+  assert.equal(restored.status, 'Done.');
+  assert.match(restored.image ?? '', /^data:image\/png;base64,/);
+
   // High contrast: the panel follows the theme's variables (contrast borders, focus outline).
   for (const scope of ['User', 'Machine']) {
     const file = join(vs.userDataDir, scope, 'settings.json');
