@@ -8,6 +8,7 @@ import { HostErrorCodes } from '../../model-host/protocol';
 import type { FeatureDeps } from './feature-deps';
 import { errorCode, runTaskOnHost, type TaskRunRequestParams } from './tasks-client';
 import { readBackend } from './tasks-settings';
+import { offerModelDownload } from './models';
 
 export interface TaskSink {
   append(text: string): void;
@@ -17,19 +18,14 @@ export interface TaskSink {
   settle(): Promise<void>;
 }
 
-/** Command ids other features may register; used only when present. */
-const DOWNLOAD_MODEL_COMMANDS = ['visualCoder.downloadModel', 'visualCoder.models.download', 'visualCoder.pullModel'];
 
 export async function showTaskError(deps: FeatureDeps, err: unknown): Promise<void> {
   const { vs } = deps;
   const message = err instanceof Error ? err.message : String(err);
   deps.log.error(`task failed: ${message}`);
   if (errorCode(err) === HostErrorCodes.NoModel) {
-    const commands = await vs.commands.getCommands(true);
-    const download = DOWNLOAD_MODEL_COMMANDS.find((c) => commands.includes(c));
-    const choice = await vs.window.showErrorMessage(message, ...(download ? ['Download Model'] : []), 'Open Settings');
-    if (choice === 'Download Model' && download) await vs.commands.executeCommand(download);
-    if (choice === 'Open Settings') await vs.commands.executeCommand('workbench.action.openSettings', 'visualCoder.model');
+    // No model is not a failure to report but a step to take: offer the download (models feature).
+    if (await offerModelDownload(deps)) void vs.window.showInformationMessage('Visual Coder: the model is ready; run the command again.');
     return;
   }
   void vs.window.showErrorMessage(`Visual Coder: ${message}`);

@@ -12,6 +12,7 @@ import { hostTasks } from '../features/tasks-commands';
 import { readBackend, readTaskSettings } from '../features/tasks-settings';
 import { IMAGE_EXTENSIONS } from '../features/image-source';
 import { lastTextEditor } from '../features/last-editor';
+import { offerModelDownload } from '../features/models';
 import { HostErrorCodes } from '../../model-host/protocol';
 import { PANEL_VIEW_TYPE, type ExtensionToPanel, type PanelImage, type PanelToExtension } from './panel-messages';
 import { panelHtml } from './panel-html';
@@ -139,7 +140,8 @@ export class ScreenshotPanel {
       const code = (err as { code?: number }).code;
       const text = (err as Error).message;
       this.deps.log.error(`panel: ${text}`);
-      this.post({ type: 'failed', message: code === HostErrorCodes.NoModel ? `${text}` : `Failed: ${text}` });
+      this.post({ type: 'failed', message: code === HostErrorCodes.NoModel ? text : `Failed: ${text}` });
+      if (code === HostErrorCodes.NoModel) void offerModelDownload(this.deps);
     } finally {
       if (this.running === source) this.running = undefined;
       source.dispose();
