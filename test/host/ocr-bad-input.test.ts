@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { HostErrorCodes, InitializeRequest, PingRequest, TaskRunRequest } from '../../model-host/protocol';
 import { ocrTextForPrompt, transcribeCode } from '../../model-host/engines/ocr';
+import { ocrJob } from '../../model-host/engines/ocr/ocr-job';
 import { hostScript, startHost, stopHost, type RunningHost } from './host-test-helpers';
 
 let host: RunningHost;
@@ -77,4 +78,13 @@ test('the engine itself: empty and oversized images are refused with a message, 
   assert.equal(result.code, '');
   assert.match(result.message ?? '', /No text/);
   assert.equal(await ocrTextForPrompt({ png, width: 300, height: 80, source: 'blank' }), '');
+});
+
+test('the worker job takes the image as a structured-cloned Uint8Array and refuses a payload without one', async () => {
+  const ctx = { isCancelled: () => false, emit: () => undefined, log: () => undefined };
+  const png = new Uint8Array(await blank(200, 60));
+  assert.deepEqual(await ocrJob({ op: 'prompt-text', image: { png, width: 200, height: 60, source: 'blank' } }, ctx), { text: '' });
+  const result = (await ocrJob({ op: 'transcribe', image: { png, width: 200, height: 60, source: 'blank' } }, ctx)) as { code: string };
+  assert.equal(result.code, '');
+  await assert.rejects(ocrJob({ op: 'transcribe' }, ctx), /ocr job needs/);
 });
