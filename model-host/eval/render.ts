@@ -67,7 +67,8 @@ export function snippetHtml(code: string, style: RenderStyle): string {
   html,body{margin:0;background:${theme.bg}}
   pre{margin:0;padding:14px 18px;display:inline-block;font-family:'${style.font}',monospace;font-size:${style.fontSizePx}px;
       line-height:1.45;color:${theme.fg};tab-size:${style.tabSize ?? 4};white-space:pre}
-  .l{white-space:pre}.sel{background:${theme.sel}}
+  .l{white-space:pre;display:flex}.sel{background:${theme.sel}}
+  /* The gutter is its own flex item so that tab stops count from the code's first column, as in editors. */
   .g{color:${theme.gutter};display:inline-block;margin-right:2.2em;user-select:none}
   </style></head><body><pre id="code">${rows}</pre></body></html>`;
 }

@@ -18,3 +18,10 @@ test('braces inside strings do not count, and lines the OCR read are never repla
   const lines = ['printf("{");', '', 'x = 1;'];
   assert.deepEqual(restoreLostClosers(lines, [false, true, false]), lines);
 });
+
+test('a lost inner brace right before the outer one is restored; the outer one is not doubled', () => {
+  const lines = ['fn f() {', '    match v {', '        _ => 1,', '', '}'];
+  assert.deepEqual(restoreLostClosers(lines, [false, false, false, true, false]), ['fn f() {', '    match v {', '        _ => 1,', '    }', '}']);
+  const own = ['if (a) {', '    b();', '', '}'];
+  assert.deepEqual(restoreLostClosers(own, [false, false, true, false]), own);
+});

@@ -23,7 +23,9 @@ export function restoreLostClosers(lines: readonly string[], inferred: readonly 
     if (inferred[i] && out[i].trim() === '' && stack.length > 0) {
       const next = out.slice(i + 1).find((l) => l.trim() !== '');
       const opener = stack[stack.length - 1];
-      if (next !== undefined && width(indentOf(next)) <= width(opener.indent) && next.trim()[0] !== '}') {
+      const nextIndent = next === undefined ? 0 : width(indentOf(next));
+      // The next line is outside the block, or at its level but not the block's own `}`.
+      if (next !== undefined && (nextIndent < width(opener.indent) || (nextIndent === width(opener.indent) && next.trim()[0] !== '}'))) {
         out[i] = `${opener.indent}}`;
       } else if (next === undefined) {
         out[i] = `${opener.indent}}`;
