@@ -10,7 +10,7 @@ import {
   repairQuotes,
   toAsciiPunctuation,
 } from '../../model-host/engines/ocr/repair';
-import { repairCase, repairPipes, repairTemplateLiterals, repairTripleQuotes } from '../../model-host/engines/ocr/repair-syntax';
+import { repairCase, repairPipes, repairShellDollars, repairTemplateLiterals, repairTripleQuotes } from '../../model-host/engines/ocr/repair-syntax';
 import { languageKeywords } from '../../model-host/engines/ocr/language';
 
 test('full-width and typographic punctuation becomes ASCII', () => {
@@ -73,8 +73,7 @@ test('the whole chain on a recognised Python line', () => {
   assert.deepEqual(repairCode(['def f(n_max):', '    return n max +l0（）', 'x=O'], languageKeywords('python'), 'python'), ['def f(n_max):', '    return n_max +l0()', 'x=0'], 'a call like l0() is left alone');
 });
 
-test('more context repairs: `};`, a leading 0 for O, stray docstring quote, declared names, shell dollars', async () => {
-  const { repairShellDollars } = await import('../../model-host/engines/ocr/repair-syntax');
+test('more context repairs: `};`, a leading 0 for O, stray docstring quote, declared names, shell dollars', () => {
   assert.deepEqual(repairLoneClosers(['const a = {', '  b: 1,', ';']), ['const a = {', '  b: 1,', '};']);
   assert.deepEqual(repairIdentifiers(['fn f(v: 0ption<i32>)'], languageKeywords('rust')), ['fn f(v: Option<i32>)']);
   assert.deepEqual(repairTripleQuotes(['    """\'Return x."""']), ['    """Return x."""']);
