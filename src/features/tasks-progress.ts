@@ -26,6 +26,8 @@ export async function showTaskError(deps: FeatureDeps, err: unknown): Promise<vo
   if (errorCode(err) === HostErrorCodes.NoModel) {
     // No model is not a failure to report but a step to take: offer the download (models feature).
     if (await offerModelDownload(deps)) void vs.window.showInformationMessage('Visual Coder: the model is ready; run the command again.');
+    // Declined, or the model list could not be read: the reason still has to reach the user.
+    else void vs.window.showErrorMessage(`Visual Coder: ${message}`);
     return;
   }
   void vs.window.showErrorMessage(`Visual Coder: ${message}`);
