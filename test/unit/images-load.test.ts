@@ -151,3 +151,15 @@ test('decompression bomb: decoded pixels over the cap are refused before decodin
   // Under the cap it loads.
   assert.equal((await loadImage({ path: p }, { maxPixels: 60_000, maxBytes: 1e9 })).width, 300);
 });
+
+test('a real bomb: a tiny PNG whose header claims 100000×100000 is refused with the default cap', async () => {
+  const png = Buffer.from(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer());
+  // IHDR is the first chunk: length(4) type(4) at 8, width at 16, height at 20, CRC over type+data at 29.
+  png.writeUInt32BE(100_000, 16);
+  png.writeUInt32BE(100_000, 20);
+  const { crc32 } = await import('node:zlib');
+  png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
+  const meta = await sharp(png, { limitInputPixels: false }).metadata();
+  assert.deepEqual([meta.width, meta.height], [100_000, 100_000]);
+  await badImage(loadImage({ path: file('bomb.png', png) }), /100000×100000 = 10000\.0 megapixels, over the limit of 40; crop or downscale it first/);
+});
