@@ -10,7 +10,7 @@ import {
   repairQuotes,
   toAsciiPunctuation,
 } from '../../model-host/engines/ocr/repair';
-import { repairCase, repairPipes, repairShellDollars, repairTemplateLiterals, repairTripleQuotes } from '../../model-host/engines/ocr/repair-syntax';
+import { repairCase, repairCommandFlags, repairDunders, repairPipes, repairShellDollars, repairTemplateLiterals, repairTripleQuotes } from '../../model-host/engines/ocr/repair-syntax';
 import { languageKeywords } from '../../model-host/engines/ocr/language';
 
 test('full-width and typographic punctuation becomes ASCII', () => {
@@ -80,4 +80,25 @@ test('more context repairs: `};`, a leading 0 for O, stray docstring quote, decl
   assert.deepEqual(repairCase(['type Server struct {', 'func (s *server) Start()']), ['type Server struct {', 'func (s *Server) Start()']);
   assert.deepEqual(repairCase(['SELECT orderS FROM t']), ['SELECT orders FROM t']);
   assert.deepEqual(repairShellDollars(['for file in *; do', '  echo "$file"', '  wc -l < "sfile"']), ['for file in *; do', '  echo "$file"', '  wc -l < "$file"']);
+});
+
+test('command-line flags: -O2, -Wall, object files, wc -l', () => {
+  assert.deepEqual(repairCommandFlags(['CFLAGS = -02 -Wa11', '\t$(CC) -o app main.o util.0', '  n=$(wc -1 < "$f")', 'head -1 x', 'x = 0.0']), [
+    'CFLAGS = -O2 -Wall',
+    '\t$(CC) -o app main.o util.o',
+    '  n=$(wc -l < "$f")',
+    'head -1 x',
+    'x = 0.0',
+  ]);
+});
+
+test('Python dunder names get their underscores back; ordinary names keep theirs', () => {
+  assert.deepEqual(repairDunders(['    def _init_(self):', '    _slots__ = ()', '    slots__ = ()', 'x = self._private', 'n_max = max_', 'print(__name__)']), [
+    '    def __init__(self):',
+    '    __slots__ = ()',
+    '    __slots__ = ()',
+    'x = self._private',
+    'n_max = max_',
+    'print(__name__)',
+  ]);
 });

@@ -93,3 +93,34 @@ export function repairShellDollars(lines: readonly string[]): string[] {
   for (const line of lines) for (const m of line.matchAll(/\$\{?([A-Za-z_]\w*)/g)) vars.add(m[1]);
   return lines.map((line) => line.replace(/(?<![\w$])[sS]([A-Za-z_]\w*)/g, (token, name: string) => (vars.has(name) && !vars.has(token) ? `$${name}` : token)));
 }
+
+/**
+ * Shell and Makefile command-line flags with look-alike characters: gcc's `-O0…-O3/-Os` read as
+ * zero, `-Wall` as `-Wa11`, object files `x.o` as `x.0`, `wc -l` as `wc -1` (wc has no `-1`).
+ */
+export function repairCommandFlags(lines: readonly string[]): string[] {
+  return lines.map((line) =>
+    line
+      .replace(/(?<=(?:^|\s)-)0(?=[0-3sgz](?:\s|$))/g, 'O')
+      .replace(/(?<=(?:^|\s)-W)[a-z1]+/g, (w) => w.replace(/1/g, 'l'))
+      .replace(/(?<=[A-Za-z_][\w-]*)\.0(?=\s|$)/g, '.o')
+      .replace(/\bwc -1\b/g, 'wc -l'),
+  );
+}
+
+/**
+ * Python dunder names lose underscores (thin glyphs at the baseline): `_init_`, `_slots__`,
+ * `slots__` → `__init__`, `__slots__`. A name with underscores on one or both ends but not two on
+ * each is taken as a dunder when it ends in `__`, or starts with `_` and ends with `_`.
+ */
+export function repairDunders(lines: readonly string[]): string[] {
+  return lines.map((line) =>
+    line.replace(/(?<![\w.])_{0,2}[a-z][a-z0-9]*_{1,2}(?!\w)/g, (token) => {
+      const name = /^_*([a-z][a-z0-9]*)_*$/.exec(token)?.[1];
+      if (!name || token === `__${name}__`) return token;
+      const lead = token.length - token.replace(/^_+/, '').length;
+      const trail = token.length - token.replace(/_+$/, '').length;
+      return (trail === 2 || (lead >= 1 && trail >= 1)) ? `__${name}__` : token;
+    }),
+  );
+}

@@ -6,7 +6,7 @@
  * Pure functions; repairs keep the text length per line unchanged where they can so that
  * character confidences stay aligned.
  */
-import { repairCase, repairPipes, repairShellDollars, repairTemplateLiterals, repairTripleQuotes } from './repair-syntax';
+import { repairCase, repairCommandFlags, repairDunders, repairPipes, repairShellDollars, repairTemplateLiterals, repairTripleQuotes } from './repair-syntax';
 
 const FULL_WIDTH: Record<string, string> = {
   '，': ',', '。': '.', '：': ':', '；': ';', '（': '(', '）': ')', '【': '[', '】': ']', '｛': '{', '｝': '}',
@@ -179,8 +179,8 @@ export function repairCode(lines: readonly string[], keywords: ReadonlySet<strin
   const ascii = lines.map((l) => repairNumbers(toAsciiPunctuation(l)));
   let out = repairCase(repairIdentifiers(repairLoneDigits(ascii), keywords));
   if (language !== 'python' && language !== 'plaintext') out = repairPipes(out);
-  if (language === 'python') out = repairTripleQuotes(out);
+  if (language === 'python') out = repairDunders(repairTripleQuotes(out));
   if (language === 'javascript' || language === 'typescript') out = repairTemplateLiterals(out);
-  if (language === 'shellscript' || language === 'makefile') out = repairShellDollars(out);
+  if (language === 'shellscript' || language === 'makefile') out = repairCommandFlags(repairShellDollars(out));
   return repairLoneClosers(repairQuotes(out));
 }
