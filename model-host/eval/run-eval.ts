@@ -4,7 +4,8 @@
  * character error rate, exact-line rate, indentation accuracy and per-image time.
  *
  * Flags: --limit N (first N snippets), --variants N (styles per snippet, default 2), --write,
- * --show (print the diff of every imperfect image), --save DIR (keep the rendered PNGs).
+ * --show (print the diff of every imperfect image), --save DIR (keep the rendered PNGs),
+ * --set holdout (the held-out snippets instead of the corpus; --write then records nothing).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +14,7 @@ import sharp from 'sharp';
 import { transcribeCode } from '../engines/ocr';
 import { lineConfusions } from './confusions';
 import { CORPUS } from './corpus';
+import { HOLDOUT } from './holdout';
 import { launchChromium, renderSnippet } from './render';
 import { alignLines, scoreTranscription, totals, type SnippetScore } from './score';
 import { describeStyle, stylesFor } from './styles';
@@ -28,7 +30,8 @@ async function main(): Promise<void> {
   const variants = Number(argValue('variants') ?? 2);
   const saveDir = argValue('save');
   const show = process.argv.includes('--show');
-  const snippets = CORPUS.slice(0, limit);
+  const holdout = argValue('set') === 'holdout';
+  const snippets = (holdout ? HOLDOUT : CORPUS).slice(0, limit);
   const browser = await launchChromium();
   const rows: EvalRow[] = [];
   const confusionCounts = new Map<string, number>();
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
   const report = formatReport(rows, topConfusions, { machine: `${os.cpus().length}-core ${os.cpus()[0]?.model ?? 'CPU'}, ${os.type()}` });
   console.log(`\nCER ${(100 * t.cer).toFixed(2)}%  exact lines ${(100 * t.exactLineRate).toFixed(1)}%  indentation ${(100 * t.indentAccuracy).toFixed(1)}%  images ${rows.length}`);
   console.log(`top confusions: ${topConfusions.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
-  if (process.argv.includes('--write')) {
+  if (process.argv.includes('--write') && !holdout) {
     const file = path.resolve(__dirname, '..', '..', 'docs', 'quality.md');
     const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
     const start = '<!-- eval:ocr start -->';
