@@ -102,3 +102,15 @@ test('Python dunder names get their underscores back; ordinary names keep theirs
     'print(__name__)',
   ]);
 });
+
+test('any lone character inside a block that is not a name of the snippet is a misread closer', () => {
+  assert.deepEqual(repairLoneClosers(['fn f() {', '    let x = 1;', '    if x > 0 {', '        g();', '    M', '    x', '}']), [
+    'fn f() {',
+    '    let x = 1;',
+    '    if x > 0 {',
+    '        g();',
+    '    }',
+    '    x',
+    '}',
+  ]);
+});

@@ -120,9 +120,14 @@ const LONE_CLOSER_MISREADS = /^(?:([>)\]}|?+]|[^\x00-\x7f])([;,)]*)|([JjlItf]))$
  */
 export function repairLoneClosers(lines: readonly string[]): string[] {
   const stack: string[] = [];
+  const counts = identifierCounts(lines);
   return lines.map((line) => {
     const trimmed = line.trim();
-    const m = LONE_CLOSER_MISREADS.exec(trimmed);
+    // Any other single character alone on a line inside a block, that is no name used elsewhere
+    // in the image (`M`, `2`, `~` for a `}`), is a misread closer too.
+    const inBlock = stack[stack.length - 1] === '{';
+    const lone = inBlock && /^[A-Za-z0-9~^*]$/.test(trimmed) && (counts.get(trimmed) ?? 0) <= 1 ? [trimmed, trimmed, ''] : null;
+    const m = LONE_CLOSER_MISREADS.exec(trimmed) ?? lone;
     let out = line;
     if ((trimmed === ';' || trimmed === ',') && stack[stack.length - 1] === '{') {
       // Only the punctuation of `};` / `},` was read.
