@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.cache/**', '.vscode-test/**', '.tmp/**', 'test/fixtures/generated/**', 'media/vendor/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.cache/**', '.vscode-test/**', '.tmp/**', 'test/fixtures/generated/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,7 +1,7 @@
 // Bundles the extension, the model host (and its worker) and the webview scripts with esbuild.
 // Native modules stay external: they are shipped beside the bundles in node_modules.
 import * as esbuild from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -39,4 +39,8 @@ for (const options of builds) {
     await esbuild.build(options);
   }
 }
+// Browser runtimes the sandboxed preview inlines, copied from their npm packages (never from a CDN).
+mkdirSync('dist/vendor', { recursive: true });
+copyFileSync('node_modules/@tailwindcss/browser/dist/index.global.js', 'dist/vendor/tailwindcss-browser.js');
+copyFileSync('node_modules/@tailwindcss/browser/LICENSE', 'dist/vendor/tailwindcss-browser.LICENSE');
 if (!watch) console.log('built dist/');

@@ -81,7 +81,7 @@ export class ScreenshotPanel {
         try {
           const task = (await hostTasks(this.deps)).find((t) => t.id === TASK_ID);
           const option = task?.options[0];
-          const tailwind = await fs.readFile(path.join(context.extensionPath, 'media', 'vendor', 'tailwindcss-browser.js'), 'utf8').catch(() => '');
+          const tailwind = await fs.readFile(path.join(context.extensionPath, 'dist', 'vendor', 'tailwindcss-browser.js'), 'utf8').catch(() => '');
           this.post({
             type: 'init',
             stacks: option?.choices ?? [],
