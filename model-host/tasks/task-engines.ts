@@ -37,8 +37,11 @@ export function modelDirFor(settings: TaskHostSettings): string {
   }
 }
 
-/** Keeps one local engine: a different model or device disposes the previous one first (memory). */
-async function localEngine(settings: TaskHostSettings, log: (level: LogLevel, message: string) => void): Promise<TextEngine> {
+/**
+ * Keeps one local engine per worker, shared by task runs and `serve --http` chat jobs: a different
+ * model or device disposes the previous one first (memory).
+ */
+export async function localEngine(settings: TaskHostSettings, log: (level: LogLevel, message: string) => void): Promise<TextEngine> {
   const dir = path.resolve(modelDirFor(settings));
   const key = `${dir}|${settings.device}`;
   if (cached?.key === key) return cached.engine;
