@@ -85,6 +85,7 @@ async function checkModel(device: string, greedyTokens: number, modelDir: string
     inputs_embeds: new ort.Tensor('float32', embeds, [1, L, H]),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]),
     position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, L]),
+    num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.of(0n), []), // 0: logits at every prompt position
   };
   for (const name of decoder.inputNames) {
     if (name.startsWith('past_key_values.')) dfeeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, t.num_key_value_heads, 0, headDim]);

@@ -1,7 +1,8 @@
 /**
  * Number-for-number parity of the converted tiny DeepSeek-VL (fp32, CPU) with the Hugging Face
  * transformers reference: SigLIP output, aligned image features, logits at every prompt position
- * (with and without a KV cache), and the 12 greedy tokens through the real `model-host run` CLI.
+ * (num_logits_to_keep 0, with and without a KV cache) and at the last N (num_logits_to_keep N), and
+ * the 12 greedy tokens through the real `model-host run` CLI.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -62,8 +63,11 @@ test('aligned image embeddings match the reference', () => {
   assert.ok(d < TOL, `max-abs ${d}`);
 });
 
-/** Runs embed_tokens + decoder over the reference prompt, optionally split at `split` with the KV cache. */
-async function promptLogits(split?: number): Promise<Float32Array> {
+/**
+ * Runs embed_tokens + decoder over the reference prompt, optionally split at `split` with the KV cache;
+ * `keep` is fed as num_logits_to_keep (0: logits at every position).
+ */
+async function promptLogits(split?: number, keep = 0): Promise<Float32Array> {
   const ids = reference.input_ids;
   const embed = await ort.InferenceSession.create(path.join(model, 'onnx', 'embed_tokens.onnx'));
   const decoder = await ort.InferenceSession.create(path.join(model, 'onnx', 'decoder_model_merged.onnx'));
@@ -83,6 +87,7 @@ async function promptLogits(split?: number): Promise<Float32Array> {
       inputs_embeds: new ort.Tensor('float32', embeds.slice(s * H, e * H), [1, e - s, H]),
       attention_mask: i64(new Array(e).fill(1), [1, e]),
       position_ids: i64(Array.from({ length: e - s }, (_, i) => s + i), [1, e - s]),
+      num_logits_to_keep: i64([keep], []),
       ...past,
     });
     logits.push(out.logits.data as Float32Array);
@@ -108,6 +113,21 @@ test('logits at every prompt position match the reference (one prefill)', async 
 test('logits also match when the prompt is fed in two parts through the KV cache', async () => {
   const d = maxAbs(await promptLogits(25), refF32('ref_logits.npy'));
   assert.ok(d < TOL, `max-abs ${d}`);
+});
+
+test('num_logits_to_keep = N returns the logits of the last N positions only', async () => {
+  const ref = refF32('ref_logits.npy');
+  const V = ref.length / reference.input_ids.length;
+  for (const keep of [1, 3]) {
+    const got = await promptLogits(undefined, keep);
+    assert.equal(got.length, keep * V, `keep ${keep}: ${got.length / V} positions`);
+    const d = maxAbs(got, ref.subarray(ref.length - keep * V));
+    assert.ok(d < TOL, `keep ${keep}: max-abs ${d}`);
+  }
+  // With the KV cache the second part's last position is still the prompt's last one.
+  const split = await promptLogits(25, 1);
+  assert.equal(split.length, 2 * V, 'one position from each part');
+  assert.ok(maxAbs(split.subarray(V), ref.subarray(ref.length - V)) < TOL);
 });
 
 test('model-host run --json gives the 12 greedy reference tokens', () => {

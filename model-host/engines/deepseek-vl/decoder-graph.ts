@@ -3,8 +3,9 @@
  * transformers.js LLaVA contract: decoder inputs `inputs_embeds`, `attention_mask` (int64
  * [batch_size, total_sequence_length]), `position_ids`, `past_key_values.{i}.key|value`
  * ([batch_size, kv_heads, past_sequence_length, head_dim], may be zero-length); outputs `logits`,
- * `present.{i}.key|value`. Plain ops only (RMSNorm, RoPE, SwiGLU, GQA, causal mask in-graph) so
- * the fp32 graph matches the PyTorch reference; fused variants come separately.
+ * `present.{i}.key|value`. One more input, `num_logits_to_keep` (int64 scalar): logits for the last N
+ * positions only, 0 = all (see `keepLastPositions`). Plain ops only (RMSNorm, RoPE, SwiGLU, GQA, causal mask
+ * in-graph) so the fp32 graph matches the PyTorch reference; fused variants come separately.
  */
 import type { Checkpoint } from '../../formats/safetensors';
 import { DataType, GraphBuilder } from '../../onnx/graph-builder';
@@ -29,6 +30,22 @@ export function writeEmbedTokens(ckpt: Checkpoint, t: TextConfig, onnxDir: strin
     g.abort();
   }
 }
+
+/**
+ * Declares `num_logits_to_keep` (int64, shape [], as transformers.js feeds it) and returns `hidden`
+ * [B, S, H] cut to its last N positions along the sequence axis. Generation needs only the last
+ * position's logits; lm_head over a whole prompt is S × vocab wasted work at prefill (~600 × 102400
+ * floats for a real 1.3B model). Slice from −N: N = 0 gives start 0, i.e. every position (the HF
+ * convention the parity tests rely on), and N > S is clamped by Slice to the whole sequence.
+ */
+export function keepLastPositions(g: GraphBuilder, hidden: string): string {
+  const n = g.input('num_logits_to_keep', DataType.INT64, []);
+  const start = g.op1('Neg', [g.reshape(n, [1])]);
+  return g.op1('Slice', [hidden, start, g.constI64([Number.MAX_SAFE_INTEGER]), g.constI64([1])]);
+}
+
+/** Symbolic length of the logits' sequence axis: `num_logits_to_keep`, or sequence_length when 0. */
+export const LOGITS_LENGTH = 'num_logits';
 
 function rmsNorm(g: GraphBuilder, w: Weights, x: string, weight: string, eps: number): string {
   const variance = g.op1('ReduceMean', [g.mul(x, x)], { axes: [-1], keepdims: 1 });
@@ -127,7 +144,7 @@ export function writeDecoder(ckpt: Checkpoint, t: TextConfig, tieWordEmbeddings:
     } else {
       head = w.linear(LM_HEAD);
     }
-    g.output('logits', DataType.FLOAT, ['batch_size', 'sequence_length', t.vocabSize], g.matmul(final, head));
+    g.output('logits', DataType.FLOAT, ['batch_size', LOGITS_LENGTH, t.vocabSize], g.matmul(keepLastPositions(g, final), head));
     g.save(`${base}.onnx`);
   } finally {
     g.abort();

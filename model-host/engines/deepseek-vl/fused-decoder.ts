@@ -1,6 +1,7 @@
 /**
  * A decoder variant built from ONNX Runtime's fused contrib ops, with exactly the inputs and outputs of
- * the op-by-op `decoder_model_merged` (decoder-graph.ts), so the runtime drives either one:
+ * the op-by-op `decoder_model_merged` (decoder-graph.ts, `num_logits_to_keep` included), so the runtime
+ * drives either one:
  *
  * - `com.microsoft.GroupQueryAttention`: rotary embedding (non-interleaved, from cos/sin caches),
  *   causal attention over past + new keys, KV cache in [batch, kv_heads, seq, head_dim] (BNSH) with
@@ -14,7 +15,7 @@
  */
 import type { Checkpoint } from '../../formats/safetensors';
 import { DataType, GraphBuilder } from '../../onnx/graph-builder';
-import { DECODER } from './decoder-graph';
+import { DECODER, keepLastPositions, LOGITS_LENGTH } from './decoder-graph';
 import { LM_HEAD, TEXT_PREFIX } from './expected-tensors';
 import type { TextConfig } from './hf-config';
 import { transpose2d, Weights } from './weights';
@@ -90,10 +91,8 @@ export function writeFusedDecoder(ckpt: Checkpoint, t: TextConfig, tieWordEmbedd
     const head = tieWordEmbeddings
       ? g.initializer('lm_head.weight.T', transpose2d(ckpt.readF32(`${TEXT_PREFIX}embed_tokens.weight`), t.vocabSize, H), [H, t.vocabSize])
       : w.linear(LM_HEAD);
-    g.output('logits', DataType.FLOAT, ['batch_size', 'sequence_length', t.vocabSize], g.matmul(normed, head));
-    // Same extra output as the op-by-op decoder: the last position only, for generation.
-    const last = g.op1('Slice', [normed, g.constI64([-1]), g.constI64([Number.MAX_SAFE_INTEGER]), g.constI64([1])]);
-    g.output('logits_last', DataType.FLOAT, ['batch_size', 1, t.vocabSize], g.matmul(last, head));
+    // Same `num_logits_to_keep` input as the op-by-op decoder: lm_head over the last N positions only.
+    g.output('logits', DataType.FLOAT, ['batch_size', LOGITS_LENGTH, t.vocabSize], g.matmul(keepLastPositions(g, normed), head));
     g.save(`${base}.onnx`);
   } finally {
     g.abort();

@@ -167,6 +167,7 @@ export class DeepseekVlEngine implements TextEngine {
     let stepLen = ids.length;
     let finishReason: GenerateOutput['finishReason'] = 'length';
     let decodeStart = 0;
+    const keepsLogits = this.sessions.decoder.inputNames.includes('num_logits_to_keep');
     try {
       for (let step = 0; generated.length < maxNew; step++) {
         if (ctx.isCancelled()) {
@@ -180,12 +181,15 @@ export class DeepseekVlEngine implements TextEngine {
           position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: stepLen }, (_, i) => BigInt(total - stepLen + i)), [1, stepLen]),
           ...past,
         };
+        // Only the last position's logits are sampled: lm_head over the whole prompt would be wasted work.
+        // Folders converted before the input existed lack it and return every position.
+        if (keepsLogits) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.of(1n), []);
         const out = await this.sessions.decoder.run(feeds);
         disposeAll(past);
         past = presentToPast(out);
         const logits = out.logits.data as Float32Array;
-        const V = logits.length / stepLen;
-        const token = chooseToken(logits.subarray((stepLen - 1) * V), { temperature: generation.temperature, topP: generation.topP });
+        const V = out.logits.dims[2];
+        const token = chooseToken(logits.subarray(logits.length - V), { temperature: generation.temperature, topP: generation.topP });
         if (step === 0) {
           timings.prefillMs = now() - ts;
           decodeStart = now();
