@@ -230,7 +230,10 @@ export const ModelsRemoveRequest = new RequestType<{ id: string; store?: string 
 /** client → host: register a folder the user already has as a model. */
 export const ModelsRegisterRequest = new RequestType<{ dir: string; id?: string; store?: string }, InstalledModelInfo, void>('models/register');
 
-/** client → host: make a model the active one (loaded lazily on the next task). */
+/**
+ * client → host: make a model the active one (loaded lazily on the next task). An empty id clears
+ * the choice: tasks then use the recommended installed model, which the answer names (NoModel if none).
+ */
 export const ModelsSelectRequest = new RequestType<{ id: string }, { model: ActiveModelInfo }, void>('models/select');
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import type { LogLevel } from '../protocol';
 import type { TextEngine } from '../engines/engine';
 import { createRemoteEngine } from '../engines/remote/remote-engine';
 import { defaultStoreRoot, resolveModelDir } from '../models/store';
+import { recommendedInstalledModel } from '../models/default-model';
 import { HostError } from '../worker/messages';
 import type { TaskEngines } from './run-task';
 import { loadLocalTextEngine } from './local-engine-loader';
@@ -17,7 +18,7 @@ import { ocrTextForPrompt, transcribeCode } from '../engines/ocr/index';
 
 /** What the protocol thread adds to a run's params: the host's settings. */
 export interface TaskHostSettings {
-  /** Installed model id or absolute folder (`visualCoder.model`, `--model`). */
+  /** Installed model id or absolute folder (`visualCoder.model`, `--model`); empty: see `modelDirFor`. */
   model?: string;
   modelsDir?: string;
   device: DeviceKind | DevicePreference;
@@ -25,13 +26,18 @@ export interface TaskHostSettings {
 
 let cached: { key: string; engine: Promise<TextEngine> } | undefined;
 
-/** Finds the model folder or fails with NoModel and what to do. */
+/**
+ * Finds the model folder: the one `settings.model` names, or when it is empty the recommended
+ * installed model (`recommendedInstalledModel`); fails with NoModel and what to do when there is none.
+ */
 export function modelDirFor(settings: TaskHostSettings): string {
-  if (!settings.model) {
-    throw new HostError(HostErrorCodes.NoModel, 'No model is selected: download one with "Visual Coder: Download Model", or set visualCoder.model to an installed model id or a model folder.');
+  const storeDir = settings.modelsDir ?? defaultStoreRoot();
+  const model = settings.model || recommendedInstalledModel(storeDir, settings.device);
+  if (!model) {
+    throw new HostError(HostErrorCodes.NoModel, 'No model is installed: download one with "Visual Coder: Download Model", or set visualCoder.model to an installed model id or a model folder.');
   }
   try {
-    return resolveModelDir(settings.model, settings.modelsDir ?? defaultStoreRoot());
+    return resolveModelDir(model, storeDir);
   } catch (err) {
     throw new HostError(HostErrorCodes.NoModel, (err as Error).message);
   }
@@ -45,6 +51,7 @@ export async function localEngine(settings: TaskHostSettings, log: (level: LogLe
   const dir = path.resolve(modelDirFor(settings));
   const key = `${dir}|${settings.device}`;
   if (cached?.key === key) return cached.engine;
+  if (!settings.model) log('info', `no model is set: using the recommended installed one, ${dir}`);
   const previous = cached;
   const engine = (async () => {
     if (previous) await (await previous.engine.catch(() => undefined))?.dispose();

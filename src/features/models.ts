@@ -21,6 +21,7 @@ import {
 import type { FeatureDeps } from './feature-deps';
 import { modelPickItems, progressMessage, formatSize, ProgressIncrements, type ModelPickItem } from './models-view';
 import { createModelStatusItem } from './models-status';
+import { watchModelSetting } from './model-setting';
 import { parseModelRef } from '../../model-host/models/registry';
 
 /** Listeners for the progress of the pull of each model id (one notification per running pull). */
@@ -35,9 +36,13 @@ async function listModels(deps: FeatureDeps): Promise<ModelsListResult> {
   return deps.host.sendRequest(ModelsListRequest, {});
 }
 
+/** The value `useModel` is writing to `visualCoder.model`, already selected on the host. */
+let ownWrite: string | undefined;
+
 /** Makes a model the active one: tells the host (no restart needed) and writes `visualCoder.model`. */
 async function useModel(deps: FeatureDeps, id: string): Promise<void> {
   const { model } = await deps.host.sendRequest(ModelsSelectRequest, { id });
+  ownWrite = id;
   // Machine-scoped setting, so it is written to the user settings.
   await deps.vs.workspace.getConfiguration('visualCoder').update('model', id, deps.vs.ConfigurationTarget.Global);
   deps.log.info(`active model: ${model.displayName} (${model.dir})`);
@@ -201,6 +206,11 @@ export function registerModels(deps: FeatureDeps): void {
   const status = createModelStatusItem(deps);
   context.subscriptions.push(
     status,
+    watchModelSetting(deps, (value) => {
+      const own = value === ownWrite;
+      ownWrite = undefined;
+      return own;
+    }),
     host.onNotification(ModelsProgressNotification, (p) => progressListeners.get(p.id)?.(p)),
     vs.commands.registerCommand('visualCoder.selectModel', () => selectModelCommand(deps)),
     vs.commands.registerCommand('visualCoder.downloadModel', (id?: unknown) => downloadModelCommand(deps, id)),

@@ -5,8 +5,11 @@
 import type * as vscode from 'vscode';
 import { DEVICE_PREFERENCES, type DevicePreference, type InitializeParams, type LogLevel } from '../../model-host/protocol';
 
-/** Settings whose change needs a host restart to take effect. */
-export const HOST_AFFECTING_SETTINGS = ['visualCoder.device', 'visualCoder.modelsDir', 'visualCoder.model', 'visualCoder.hostLogLevel'] as const;
+/**
+ * Settings whose change needs a host restart to take effect. Not `visualCoder.model`: the running
+ * host takes it through `models/select` (`src/features/model-setting.ts`).
+ */
+export const HOST_AFFECTING_SETTINGS = ['visualCoder.device', 'visualCoder.modelsDir', 'visualCoder.hostLogLevel'] as const;
 
 const LOG_LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 

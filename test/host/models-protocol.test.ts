@@ -92,6 +92,8 @@ test('models/list, select, register and remove keep the store and the active mod
   const registered = await host.connection.sendRequest(ModelsRegisterRequest, { dir: mine, id: 'my-model' });
   assert.deepEqual(registered, { id: 'my-model', dir: mine, family: 'multi_modality', verifiedFiles: 0, local: true });
   assert.equal((await host.connection.sendRequest(ModelsSelectRequest, { id: 'my-model' })).model.dir, mine);
+  // An emptied visualCoder.model: no preset is installed, so the first installed id by name.
+  assert.equal((await host.connection.sendRequest(ModelsSelectRequest, { id: '' })).model.id, 'acme--vlm');
   assert.deepEqual(await host.connection.sendRequest(ModelsRemoveRequest, { id: 'my-model' }), { removed: true });
   assert.ok(fs.existsSync(path.join(mine, 'config.json')), "a registered folder's files stay");
 
@@ -99,4 +101,5 @@ test('models/list, select, register and remove keep the store and the active mod
   await assert.rejects(host.connection.sendRequest(ModelsPullRequest, { id: '../../etc' }), (err: rpc.ResponseError<unknown>) => err.code === rpc.ErrorCodes.InvalidParams);
   assert.deepEqual(await host.connection.sendRequest(ModelsRemoveRequest, { id: 'acme--vlm' }), { removed: true });
   assert.equal(fs.existsSync(path.join(store, 'acme--vlm')), false);
+  await assert.rejects(host.connection.sendRequest(ModelsSelectRequest, { id: '' }), (err: rpc.ResponseError<unknown>) => err.code === HostErrorCodes.NoModel && /No model is installed/.test(err.message));
 });

@@ -108,12 +108,16 @@ test('giving up shows an error with Restart and Show Logs; each button does its 
   }
 });
 
-test('changing visualCoder.device asks before restarting; unrelated settings do not', async () => {
+test('changing visualCoder.device asks before restarting; visualCoder.model and unrelated settings do not', async () => {
   const f = fakeVs('Restart');
   let restarts = 0;
   watchHostSettings(f.vs, async () => restarts++);
   await f.fireConfig(['editor.fontSize']);
   assert.equal(f.messages.length, 0);
+  // The model is applied through models/select (src/features/model-setting.ts), not a restart.
+  await f.fireConfig(['visualCoder.model']);
+  assert.equal(f.messages.length, 0);
+  assert.equal(restarts, 0);
   await f.fireConfig(['visualCoder.device']);
   assert.match(f.messages[0].text, /visualCoder\.device changed\. Restart the model host/);
   assert.equal(restarts, 1);

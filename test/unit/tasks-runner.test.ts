@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
@@ -9,6 +9,7 @@ import type { GenerateContext, GenerateInput, TextEngine } from '../../model-hos
 import { HostErrorCodes, type TaskRunParams } from '../../model-host/protocol';
 import { HostError } from '../../model-host/worker/messages';
 import { modelDirFor } from '../../model-host/tasks/task-engines';
+import { ModelStore } from '../../model-host/models/store';
 
 let dir: string;
 let imagePath: string;
@@ -111,8 +112,33 @@ test('bad requests fail with a clear error before any engine is touched', async 
 });
 
 test('no model selected or installed → NoModel with what to do', () => {
-  assert.throws(() => modelDirFor({ device: 'cpu' }), (e: HostError) => e.code === HostErrorCodes.NoModel && /Download Model/.test(e.message));
+  const emptyStore = path.join(dir, 'empty-store');
+  assert.throws(() => modelDirFor({ device: 'cpu', modelsDir: emptyStore }), (e: HostError) => e.code === HostErrorCodes.NoModel && /Download Model/.test(e.message));
   assert.throws(() => modelDirFor({ device: 'cpu', model: 'deepseek-vl-1.3b', modelsDir: dir }), (e: HostError) => e.code === HostErrorCodes.NoModel && /not installed/.test(e.message));
   assert.throws(() => modelDirFor({ device: 'cpu', model: path.join(dir, 'nope') }), (e: HostError) => e.code === HostErrorCodes.NoModel && /does not exist/.test(e.message));
   assert.equal(modelDirFor({ device: 'cpu', model: dir }), dir);
+});
+
+/** Registers a folder with one ONNX file in `store` under `id`, as `models register` does. */
+async function installFolder(store: ModelStore, id: string): Promise<string> {
+  const folder = path.join(dir, `folder-${id}`);
+  mkdirSync(path.join(folder, 'onnx'), { recursive: true });
+  writeFileSync(path.join(folder, 'onnx', 'model.onnx'), 'x');
+  await store.register(folder, id);
+  return folder;
+}
+
+test('an empty visualCoder.model uses the recommended installed model, then a preset, then any installed one', async () => {
+  const store = new ModelStore(path.join(dir, 'store'));
+  const mine = await installFolder(store, 'aaa-mine');
+  assert.equal(modelDirFor({ device: 'cpu', modelsDir: store.root }), mine, 'the only installed model');
+  const janus = await installFolder(store, 'janus-pro-1b');
+  assert.equal(modelDirFor({ device: 'cpu', model: '', modelsDir: store.root }), janus, 'a preset before an id that sorts first');
+  const small = await installFolder(store, 'deepseek-vl-1.3b-chat');
+  const qwen = await installFolder(store, 'qwen2-vl-2b-instruct');
+  // On the CPU the 1.3B model is recommended (or, under 8 GB of RAM, Janus-Pro 1B: then the presets'
+  // order puts the 1.3B model first all the same); on a GPU of unknown memory, the Qwen2-VL 2B.
+  assert.equal(modelDirFor({ device: 'cpu', modelsDir: store.root }), small);
+  assert.equal(modelDirFor({ device: 'webgpu', modelsDir: store.root }), qwen);
+  assert.equal(modelDirFor({ device: 'webgpu', model: 'aaa-mine', modelsDir: store.root }), mine, 'a set model wins');
 });

@@ -21,6 +21,7 @@ import { pullModel } from '../../models/downloader';
 import { listModels, verifyModel, describeActiveModel } from '../../models/catalog';
 import { convertAfterPull } from '../../models/conversion';
 import { ModelError } from '../../models/errors';
+import { recommendedInstalledModel } from '../../models/default-model';
 
 function storeFor(services: HostServices, store: string | undefined): ModelStore {
   return new ModelStore(store || services.settings.modelsDir || defaultStoreRoot());
@@ -105,6 +106,7 @@ export const registerModelHandlers: HandlerModule = (services) => {
 
   connection.onRequest(ModelsSelectRequest, (params) =>
     guarded(() => {
+      if (typeof params?.id === 'string' && params.id.trim() === '') return useRecommendedModel(services);
       const id = needString(params?.id, 'id');
       const model = describeActiveModel(storeFor(services, undefined), id, services.device);
       // The task runner keys its loaded engine by model folder, so the next task loads this one
@@ -115,6 +117,23 @@ export const registerModelHandlers: HandlerModule = (services) => {
     }),
   );
 };
+
+/**
+ * `models/select {id: ''}` (the user emptied `visualCoder.model`): clears the choice, so tasks use
+ * the recommended installed model, and reports that one. With nothing installed the choice is
+ * cleared all the same and the answer is NoModel, as a task would get.
+ */
+function useRecommendedModel(services: HostServices) {
+  services.settings = { ...services.settings, model: undefined };
+  const store = storeFor(services, undefined);
+  const id = recommendedInstalledModel(store.root, services.device);
+  if (!id) {
+    throw new ModelError('not-installed', `No model is installed in ${store.root}; download one with "Visual Coder: Download Model"`);
+  }
+  const model = describeActiveModel(store, id, services.device);
+  services.log('info', `no model set: tasks use the recommended installed model ${id} (${model.dir})`);
+  return { model };
+}
 
 function parseModelRefOrInvalid(id: string) {
   try {
