@@ -114,7 +114,10 @@ export class EngineWorkerClient {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const workerPath = this.options.workerPath ?? path.join(__dirname, 'engine-worker.js');
-    const worker = new Worker(workerPath);
+    // The worker gets its own stdout, sent to stderr: whatever a library prints inside it must never
+    // reach the process's stdout, which carries the JSON-RPC frames in `serve`.
+    const worker = new Worker(workerPath, { stdout: true });
+    worker.stdout.pipe(process.stderr);
     worker.on('message', (message: WorkerToHostMessage) => this.onMessage(message));
     worker.on('error', (err) => {
       this.options.log('error', `engine worker failed: ${err.stack ?? err.message}`);
