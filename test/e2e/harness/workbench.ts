@@ -163,6 +163,8 @@ export class Workbench {
     const base = relPath.split('/').pop()!;
     const row = await this.waitForQuickItem(base, timeoutMs);
     await row.click();
+    // Let Quick Open close: a next runCommand would otherwise type into the closing widget.
+    await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: timeoutMs });
     await this.page.locator(`.tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`).first()
       .waitFor({ state: 'visible', timeout: timeoutMs });
   }
@@ -181,6 +183,22 @@ export class Workbench {
         .sort((a, b) => a.top - b.top);
       return lines.map((l) => l.text).join('\n');
     });
+  }
+
+  /**
+   * Texts of every text editor on screen (all groups), read like `activeEditorText`. For results
+   * opened beside the current editor, where which group ends up active depends on focus timing.
+   */
+  async visibleEditorTexts(): Promise<string[]> {
+    return this.page.locator('.editor-group-container .monaco-editor .view-lines').evaluateAll((els) =>
+      els.map((el) =>
+        Array.from(el.querySelectorAll<HTMLElement>('.view-line'))
+          .map((l) => ({ top: parseFloat(l.style.top || '0'), text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }))
+          .sort((a, b) => a.top - b.top)
+          .map((l) => l.text)
+          .join('\n'),
+      ),
+    );
   }
 
   /** Title of the active editor tab ("notes.md", "Untitled-1"). */
