@@ -38,21 +38,7 @@ export class ExternalDataFile {
 
   /** Writes `bytes` (16-byte aligned so runtimes may map them) and returns the proto entries. */
   append(bytes: Uint8Array): onnx.IStringStringEntryProto[] {
-    const pad = (16 - (this.offset % 16)) % 16;
-    if (pad) {
-      writeSync(this.fd, new Uint8Array(pad));
-      this.offset += pad;
-    }
-    const start = this.offset;
-    let written = 0;
-    // writeSync takes at most 2 GiB per call; write big tensors in 1 GiB pieces.
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, Math.min(bytes.length - written, 1 << 30));
-    this.offset += bytes.length;
-    return [
-      { key: 'location', value: this.location },
-      { key: 'offset', value: String(start) },
-      { key: 'length', value: String(bytes.length) },
-    ];
+    return this.appendChunks([bytes]);
   }
 
   /** Appends one tensor given as consecutive pieces (never all in memory at once). */
@@ -65,6 +51,7 @@ export class ExternalDataFile {
     const start = this.offset;
     for (const bytes of chunks) {
       let written = 0;
+      // writeSync takes at most 2 GiB per call; write big pieces in 1 GiB parts.
       while (written < bytes.length) written += writeSync(this.fd, bytes, written, Math.min(bytes.length - written, 1 << 30));
       this.offset += bytes.length;
     }
