@@ -38,6 +38,34 @@ test('a stop string cuts the text and is never streamed, even when it arrives in
   assert.equal(shown, 'x = 1\n');
 });
 
+test('each step decodes a short window of recent tokens, not the whole answer', () => {
+  const text = 'def f(x):\n    return "héllo wörld €" * x\n'.repeat(40);
+  const ids = [...Buffer.from(text)];
+  let longest = 0;
+  const stream = new TextStream((window) => {
+    assert.ok(window.length > 0, 'real tokenizers refuse an empty list');
+    longest = Math.max(longest, window.length);
+    return bytesDecode(window);
+  });
+  let shown = '';
+  for (let i = 1; i <= ids.length; i++) shown += stream.push(ids.slice(0, i));
+  shown += stream.flush();
+  assert.equal(shown, text);
+  assert.ok(longest <= 8, `decoded windows of up to ${longest} tokens for a ${ids.length}-token answer`);
+});
+
+test('a tokenizer that renders a token differently at the start of a sequence still streams the right text', () => {
+  // SentencePiece-style: "▁word" decodes to " word", but the leading space is dropped at the start.
+  const vocab = ['▁def', '▁f', '(x):', '▁return', '▁x'];
+  const decode = (window: number[]) => window.map((i) => vocab[i].replace(/▁/g, ' ')).join('').replace(/^ /, '');
+  const stream = new TextStream(decode);
+  const ids = [0, 1, 2, 3, 4];
+  let shown = '';
+  for (let i = 1; i <= ids.length; i++) shown += stream.push(ids.slice(0, i));
+  shown += stream.flush();
+  assert.equal(shown, decode(ids));
+});
+
 test('greedy picks the argmax; temperature + top-p samples only inside the nucleus', () => {
   const logits = new Float32Array([1, 5, 2, 4.9]);
   assert.equal(argmax(logits), 1);
