@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEVICE_PREFERENCES, type DevicePreference } from '../protocol';
 import type { GenerateOutput } from '../engines/engine';
-import { DeepseekVlEngine, type RawInputs } from '../engines/vlm/deepseek-vl-engine';
-import { type DeepseekVlProcessorConfig, preprocessRgbForDeepseekVl } from '../engines/vlm/preprocess';
+import { DeepseekVlEngine, type RawInputs } from '../engines/deepseek-vl/engine';
+import { type DeepseekVlProcessorConfig, preprocessRgbForDeepseekVl } from '../engines/deepseek-vl/image-processor';
 import { type CliCommand, flag, parseArgs, UsageError } from './command';
 
 export interface BenchRow {

@@ -1,5 +1,5 @@
-import { convertDeepseekVl, type ConvertDtype } from '../engines/deepseek-vl/converter';
-import { ConvertError } from '../engines/deepseek-vl/hf-config';
+import { convertDeepseekVl, type ConvertDtype } from '../convert/deepseek-vl/converter';
+import { ConvertError } from '../convert/deepseek-vl/hf-config';
 import { CheckpointError } from '../formats/safetensors';
 import { type CliCommand, flag, parseArgs, UsageError } from './command';
 

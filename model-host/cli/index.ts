@@ -6,6 +6,6 @@ import { runCommand } from './run';
 import { serveCommand } from './serve';
 import { tasksCommand } from './tasks';
 import { modelsCommand } from './models';
-import { devicesCommand } from '../devices/devices-command';
+import { devicesCommand } from './devices';
 
 export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, runCommand, modelsCommand, benchCommand];

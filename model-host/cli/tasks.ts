@@ -11,7 +11,7 @@ import { listTasks } from '../tasks/registry';
 import { runTask } from '../tasks/run-task';
 import { taskEnginesFor } from '../tasks/task-engines';
 import { HostError } from '../worker/messages';
-import { remoteBackendFromArgs } from '../engines/remote/remote-cli-options';
+import { remoteBackendFromArgs } from './remote-options';
 
 const DEVICES: DevicePreference[] = ['auto', 'webgpu', 'cuda', 'dml', 'coreml', 'cpu'];
 

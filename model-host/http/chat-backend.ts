@@ -5,8 +5,8 @@
  */
 import type { GenerationOptions } from '../protocol';
 import type { ChatPrompt, GenerateOutput, LoadedImage } from '../engines/engine';
-import type { EngineWorkerClient } from '../server/engine-worker-client';
-import type { ChatJobPayload, ChatJobEvent } from './chat-job-types';
+import type { EngineWorkerClient } from '../worker/client';
+import type { ChatJobPayload, ChatJobEvent } from '../worker/jobs/chat-job-types';
 import type { TaskHostSettings } from '../tasks/task-engines';
 
 export interface ChatBackendRequest {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DeviceKind, LogLevel } from '../protocol';
 import { UsageError, flag, parseArgs } from '../cli/command';
-import { EngineWorkerClient } from '../server/engine-worker-client';
+import { EngineWorkerClient } from '../worker/client';
 import { createOpenAiServer } from './openai-server';
 import { WorkerChatBackend } from './chat-backend';
 import { baseUrl, checkBindAllowed, parseListenAddress } from './listen-address';

@@ -1,6 +1,6 @@
 import type { MessageConnection } from 'vscode-jsonrpc';
 import type { DeviceInfo, DeviceKind, InitializeParams, LogLevel } from '../protocol';
-import type { EngineWorkerClient } from './engine-worker-client';
+import type { EngineWorkerClient } from '../worker/client';
 
 /** What request handlers on the protocol thread share. */
 export interface HostServices {

@@ -5,10 +5,10 @@
  */
 import * as rpc from 'vscode-jsonrpc/node';
 import { LogNotification, BusyNotification, type LogLevel } from '../protocol';
-import { EngineWorkerClient } from './engine-worker-client';
+import { EngineWorkerClient } from '../worker/client';
 import type { HostServices } from './host-services';
 import { handlerModules } from './handlers';
-import { FrameFilter } from './frame-filter';
+import { FrameFilter } from '../protocol/frame-filter';
 
 /** How long requests already received may still finish after stdin closes. */
 const STDIN_CLOSED_GRACE_MS = 1_500;

@@ -6,8 +6,8 @@
 import type { DeviceKind, DevicePreference, LogLevel } from '../protocol';
 import { HostErrorCodes } from '../protocol';
 import type { TextEngine } from '../engines/engine';
-import { loadLocalEngine } from '../engines/vlm/load-local-engine';
-import { ModelFolderError } from '../engines/vlm/model-folder';
+import { loadLocalEngine } from '../engines/load-engine';
+import { ModelFolderError } from '../engines/model-folder';
 import { HostError } from '../worker/messages';
 
 export async function loadLocalTextEngine(dir: string, device: DevicePreference | DeviceKind, log: (level: LogLevel, message: string) => void): Promise<TextEngine> {

@@ -2,8 +2,8 @@
  * Post-processors for tasks whose answer is prose: explanations stay Markdown (fences repaired and
  * tagged), LaTeX formulas lose their delimiters, tables become a well-formed Markdown table.
  */
-import { findFencedBlocks, repairMarkdown } from './postprocess-fences';
-import { fenceTag, guessLanguage, tagMatches } from './languages';
+import { findFencedBlocks, repairMarkdown } from '../protocol/fences';
+import { fenceTag, guessLanguage, tagMatches } from '../protocol/languages';
 import { pickBlock, stripChatter } from './postprocess-code';
 
 /** Explanation or bug report: Markdown with closed, language-tagged fences. */

@@ -1,8 +1,8 @@
 /** `ui-to-code`: a screenshot of a web page or component → code in the chosen stack. */
 import type { TaskDefinition, TaskPrompt } from './task-definition';
 import { extractCode } from './postprocess-code';
-import { findFencedBlocks } from './postprocess-fences';
-import { tagMatches } from './languages';
+import { findFencedBlocks } from '../protocol/fences';
+import { tagMatches } from '../protocol/languages';
 
 const STACKS: Record<string, { title: string; language: string; short: string; detailed: string }> = {
   'html-tailwind': {

@@ -3,10 +3,10 @@
  * only knows kinds and payloads, so it never loads ONNX Runtime itself.
  */
 import type { JobHandler } from './job-context';
-import { burnCpu } from './burn-job';
-import { taskJob } from '../tasks/task-job';
-import { ocrJob } from '../engines/ocr/ocr-job';
-import { chatJob } from '../http/chat-job';
+import { burnCpu } from './jobs/burn-job';
+import { taskJob } from './jobs/task-job';
+import { ocrJob } from './jobs/ocr-job';
+import { chatJob } from './jobs/chat-job';
 
 export const jobHandlers: Record<string, JobHandler> = {
   burn: burnCpu,

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as rpc from 'vscode-jsonrpc/node';
 import { ShutdownRequest } from '../../model-host/protocol';
-import { FrameFilter } from '../../model-host/server/frame-filter';
+import { FrameFilter } from '../../model-host/protocol/frame-filter';
 import { isAlive, killTree, listDescendants, waitGone } from './process-tree';
 
 export interface HostLog {

@@ -9,7 +9,7 @@ import type { FeatureDeps } from '../features/feature-deps';
 import { hostTasks } from '../features/tasks-commands';
 import { runTaskWithProgress } from '../features/tasks-progress';
 import { readTaskSettings } from '../features/tasks-settings';
-import { fenceTag } from '../../model-host/tasks/languages';
+import { fenceTag } from '../../model-host/protocol/languages';
 import { fencedBlock, findImageLinks, type ImageLink } from './markdown-image-links';
 
 export const INLINE_COMMAND = 'visualCoder.inline.imageToCode';

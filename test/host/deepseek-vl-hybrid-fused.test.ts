@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { readOnnxModel } from '../../model-host/engines/deepseek-vl/quantize-io';
+import { readOnnxModel } from '../../model-host/convert/dtypes/onnx-io';
 import { hostScript, repoRoot } from './host-test-helpers';
 
 const REF = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl-hybrid');

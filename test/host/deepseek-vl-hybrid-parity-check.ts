@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { DeepseekVlEngine, type RawInputs } from '../../model-host/engines/vlm/deepseek-vl-engine';
+import { DeepseekVlEngine, type RawInputs } from '../../model-host/engines/deepseek-vl/engine';
 import { readNpy } from '../../model-host/formats/npy';
 
 type Result = Record<string, number>;

@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { readSamConfig } from '../../model-host/engines/deepseek-vl/sam-config';
-import { buildSamEncoder } from '../../model-host/engines/deepseek-vl/sam-graph';
-import { Weights } from '../../model-host/engines/deepseek-vl/weights';
+import { readSamConfig } from '../../model-host/convert/deepseek-vl/sam-config';
+import { buildSamEncoder } from '../../model-host/convert/deepseek-vl/sam-graph';
+import { Weights } from '../../model-host/convert/deepseek-vl/weights';
 import { openCheckpoint } from '../../model-host/formats/safetensors';
-import { DataType, GraphBuilder } from '../../model-host/onnx/graph-builder';
+import { DataType, GraphBuilder } from '../../model-host/convert/onnx/graph-builder';
 
 const work = mkdtempSync(path.join(tmpdir(), 'sam-ref-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { convertGraphToFp16, float32ToFloat16Bits } from '../../model-host/engines/deepseek-vl/fp16-pass';
-import { readOnnxModel } from '../../model-host/engines/deepseek-vl/quantize-io';
-import { dequantizeQ4, quantizeGraphQ4, quantizeQ4 } from '../../model-host/engines/deepseek-vl/quantize-q4';
-import { DataType, GraphBuilder } from '../../model-host/onnx/graph-builder';
+import { convertGraphToFp16, float32ToFloat16Bits } from '../../model-host/convert/dtypes/fp16-pass';
+import { readOnnxModel } from '../../model-host/convert/dtypes/onnx-io';
+import { dequantizeQ4, quantizeGraphQ4, quantizeQ4 } from '../../model-host/convert/dtypes/q4-pass';
+import { DataType, GraphBuilder } from '../../model-host/convert/onnx/graph-builder';
 
 const work = mkdtempSync(path.join(tmpdir(), 'quant-'));
 after(() => rmSync(work, { recursive: true, force: true }));

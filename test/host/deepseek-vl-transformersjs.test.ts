@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { convertDeepseekVl } from '../../model-host/engines/deepseek-vl/converter';
-import { transformersModule } from '../../model-host/engines/vlm/tokenizer';
+import { convertDeepseekVl } from '../../model-host/convert/deepseek-vl/converter';
+import { transformersModule } from '../../model-host/engines/transformers-js';
 import { readNpy } from '../../model-host/formats/npy';
 import { repoRoot } from './host-test-helpers';
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { HostErrorCodes, InitializeRequest, PingRequest, TaskRunRequest } from '../../model-host/protocol';
 import { ocrTextForPrompt, transcribeCode } from '../../model-host/engines/ocr';
-import { ocrJob } from '../../model-host/engines/ocr/ocr-job';
+import { ocrJob } from '../../model-host/worker/jobs/ocr-job';
 import { hostScript, startHost, stopHost, type RunningHost } from './host-test-helpers';
 
 let host: RunningHost;

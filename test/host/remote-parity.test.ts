@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { loadLocalEngine } from '../../model-host/engines/vlm/load-local-engine';
+import { loadLocalEngine } from '../../model-host/engines/load-engine';
 import { loadImage } from '../../model-host/images/load-image';
 import { createRemoteEngine } from '../../model-host/engines/remote/remote-engine';
 import type { GenerateInput, GenerateOutput, TextEngine } from '../../model-host/engines/engine';

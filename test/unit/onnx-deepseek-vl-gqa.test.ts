@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { convertDeepseekVl } from '../../model-host/engines/deepseek-vl/converter';
+import { convertDeepseekVl } from '../../model-host/convert/deepseek-vl/converter';
 import { readSafetensorsHeader, readTensorBytes } from '../../model-host/formats/safetensors';
 
 const repoRoot = resolve(__dirname, '..', '..');

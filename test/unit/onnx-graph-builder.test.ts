@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { DataType, GraphBuilder } from '../../model-host/onnx/graph-builder';
+import { DataType, GraphBuilder } from '../../model-host/convert/onnx/graph-builder';
 
 const dir = mkdtempSync(join(tmpdir(), 'onnx-builder-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { onnx } from 'onnx-proto';
-import { convertDeepseekVl } from '../../model-host/engines/deepseek-vl/converter';
-import { setStreamThreshold } from '../../model-host/engines/deepseek-vl/weights';
-import { DataType, GraphBuilder } from '../../model-host/onnx/graph-builder';
+import { convertDeepseekVl } from '../../model-host/convert/deepseek-vl/converter';
+import { setStreamThreshold } from '../../model-host/convert/deepseek-vl/weights';
+import { DataType, GraphBuilder } from '../../model-host/convert/onnx/graph-builder';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const REF = resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl');

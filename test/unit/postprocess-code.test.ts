@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractCode, isChatterLine } from '../../model-host/tasks/postprocess-code';
-import { findFencedBlocks, repairMarkdown } from '../../model-host/tasks/postprocess-fences';
+import { findFencedBlocks, repairMarkdown } from '../../model-host/protocol/fences';
 import { getTask } from '../../model-host/tasks/registry';
 
 const ui = (raw: string, language = 'html') => getTask('ui-to-code').postprocess(raw, language);

@@ -15,8 +15,8 @@ import {
   defaultDeepseekVlProcessorConfig,
   preprocessForDeepseekVl,
   type DeepseekVlProcessorConfig,
-} from '../../model-host/engines/vlm/preprocess';
-import { resizeBicubicLikePil } from '../../model-host/engines/vlm/preprocess-resample';
+} from '../../model-host/engines/deepseek-vl/image-processor';
+import { resizeBicubicLikePil } from '../../model-host/images/resize-like-pillow';
 
 const IMAGES = path.resolve(__dirname, '..', 'fixtures', 'images');
 const img = (name: string) => path.join(IMAGES, name);

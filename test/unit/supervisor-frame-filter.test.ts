@@ -1,7 +1,7 @@
 /** The frame filter in front of both JSON-RPC readers: frames pass intact, garbage is dropped and reported. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FrameFilter } from '../../model-host/server/frame-filter';
+import { FrameFilter } from '../../model-host/protocol/frame-filter';
 
 function frame(body: string): string {
   return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;

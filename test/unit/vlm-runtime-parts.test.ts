@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { formatDeepseekVlPrompt, IMAGE_PLACEHOLDER } from '../../model-host/engines/deepseek-vl/chat-format';
-import { writeTokenizerFiles } from '../../model-host/engines/deepseek-vl/output-files';
-import { transformersModule } from '../../model-host/engines/vlm/tokenizer';
-import { detectModelFolder } from '../../model-host/engines/vlm/model-folder';
-import { deviceCandidates } from '../../model-host/engines/vlm/ort-sessions';
-import { argmax, chooseToken } from '../../model-host/engines/vlm/sampling';
-import { TextStream } from '../../model-host/engines/vlm/text-stream';
+import { writeTokenizerFiles } from '../../model-host/convert/deepseek-vl/output-files';
+import { transformersModule } from '../../model-host/engines/transformers-js';
+import { detectModelFolder } from '../../model-host/engines/model-folder';
+import { deviceCandidates } from '../../model-host/engines/ort-sessions';
+import { argmax, chooseToken } from '../../model-host/engines/decoding/sampling';
+import { TextStream } from '../../model-host/engines/decoding/text-stream';
 
 const dir = mkdtempSync(join(tmpdir(), 'vlm-parts-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

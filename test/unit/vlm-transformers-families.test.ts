@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { TransformersVlmEngine } from '../../model-host/engines/vlm/transformers-engine';
-import { deviceMap, janusConversation, qwen2VlPrompt, selectFiles } from '../../model-host/engines/vlm/transformers-families';
+import { TransformersVlmEngine } from '../../model-host/engines/transformers/engine';
+import { deviceMap, janusConversation, qwen2VlPrompt, selectFiles } from '../../model-host/engines/transformers/families';
 
 const root = mkdtempSync(join(tmpdir(), 'tjs-families-'));
 after(() => rmSync(root, { recursive: true, force: true }));

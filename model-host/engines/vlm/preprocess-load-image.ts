@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import sharp from 'sharp';
 import type { LoadedImage } from '../engine';
-import type { RgbImage } from './preprocess-resample';
+import type { RgbImage } from '../../images/resize-like-pillow';
 
 /** Largest side we accept; bigger inputs are almost certainly a mistake and would take seconds to decode. */
 const MAX_SIDE = 16384;

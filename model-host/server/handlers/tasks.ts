@@ -4,7 +4,7 @@ import { HostErrorCodes, TaskDeltaNotification, TaskListRequest, TaskRunRequest,
 import type { HandlerModule } from '../host-services';
 import { cancellationSignal } from '../cancellation';
 import { listTasks } from '../../tasks/registry';
-import type { TaskDeltaEvent, TaskJobPayload } from '../../tasks/task-job';
+import type { TaskDeltaEvent, TaskJobPayload } from '../../worker/jobs/task-job';
 
 export const registerTaskHandlers: HandlerModule = (services) => {
   const { connection } = services;

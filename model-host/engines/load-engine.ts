@@ -2,11 +2,11 @@
  * Entry point of the local VLM engine for the task runner and the CLI: looks at the folder and
  * returns a ready `TextEngine` on the best device it could open (falling back to cpu, logged).
  */
-import type { DeviceKind, DevicePreference, LogLevel } from '../../protocol';
-import type { TextEngine } from '../engine';
-import { DeepseekVlEngine } from './deepseek-vl-engine';
+import type { DeviceKind, DevicePreference, LogLevel } from '../protocol';
+import type { TextEngine } from './engine';
+import { DeepseekVlEngine } from './deepseek-vl/engine';
 import { detectModelFolder, ModelFolderError } from './model-folder';
-import { TransformersVlmEngine } from './transformers-engine';
+import { TransformersVlmEngine } from './transformers/engine';
 
 export async function loadLocalEngine(
   modelDir: string,

@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DeviceKind, DevicePreference, GenerationOptions, Timings } from '../../protocol';
-import { formatDeepseekVlPrompt } from '../deepseek-vl/chat-format';
+import { formatDeepseekVlPrompt } from './chat-format';
 import type { ChatPrompt, GenerateContext, GenerateInput, GenerateOutput, TextEngine } from '../engine';
-import { createSessions, type Log, releaseAll, type SessionSet, type SessionSpec } from './ort-sessions';
-import { type DeepseekVlProcessorConfig, preprocessForDeepseekVl } from './preprocess';
-import { chooseToken } from './sampling';
-import { TextStream } from './text-stream';
-import { loadTokenizer, type Tokenizer } from './tokenizer';
+import { createSessions, type Log, releaseAll, type SessionSet, type SessionSpec } from '../ort-sessions';
+import { type DeepseekVlProcessorConfig, preprocessForDeepseekVl } from './image-processor';
+import { chooseToken } from '../decoding/sampling';
+import { TextStream } from '../decoding/text-stream';
+import { loadTokenizer, type Tokenizer } from '../transformers-js';
 
 export interface ConvertedConfig {
   image_token_id: number;

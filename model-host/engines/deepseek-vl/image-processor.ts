@@ -13,8 +13,8 @@
  * square (not from the original), so both branches see the same padding geometry.
  */
 import type { LoadedImage } from '../engine';
-import { decodeLoadedImage } from './preprocess-load-image';
-import { resizeBicubicLikePil, type RgbImage } from './preprocess-resample';
+import { decodeLoadedImage } from '../vlm/preprocess-load-image';
+import { resizeBicubicLikePil, type RgbImage } from '../../images/resize-like-pillow';
 
 /** CLIP's statistics, Hugging Face's default for both DeepSeek-VL processors (OPENAI_CLIP_MEAN/STD). */
 export const CLIP_MEAN: readonly number[] = [0.48145466, 0.4578275, 0.40821073];

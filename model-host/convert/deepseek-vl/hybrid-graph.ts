@@ -13,7 +13,7 @@
  * `high_res_vision_last_hidden_state` (the SAM branch before the aligner) for parity checks.
  */
 import type { Checkpoint } from '../../formats/safetensors';
-import { DataType, GraphBuilder } from '../../onnx/graph-builder';
+import { DataType, GraphBuilder } from '../onnx/graph-builder';
 import { ConvertError, type DeepseekVlConfig } from './hf-config';
 import { HYBRID_ALPHA, HYBRID_NECK_PREFIX, HYBRID_PROJ_PREFIX, hybridTensors, readSamConfig, type SamConfig } from './sam-config';
 import { buildSamEncoder, samNeck } from './sam-graph';

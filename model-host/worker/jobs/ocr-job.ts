@@ -3,9 +3,9 @@
  * thread it runs on). The protocol thread sends the already-loaded image; a Buffer arrives as a
  * plain Uint8Array after the structured clone, so it is wrapped again here.
  */
-import type { LoadedImage } from '../engine';
-import type { JobHandler } from '../../worker/job-context';
-import { ocrTextForPrompt, transcribeCode } from './index';
+import type { LoadedImage } from '../../engines/engine';
+import type { JobHandler } from '../job-context';
+import { ocrTextForPrompt, transcribeCode } from '../../engines/ocr';
 
 export interface OcrJobPayload {
   /** `transcribe` → the result of `transcribeCode`; `prompt-text` → `{ text }` from `ocrTextForPrompt`. */

@@ -17,7 +17,7 @@ import { ConvertError, type DeepseekVlConfig, readDeepseekVlConfig } from './hf-
 import { CONVERTED_FORMAT_VERSION, writeGenerationConfig, writeModelConfig, writePreprocessorConfig, writeTokenizerFiles } from './output-files';
 import { writeVisionEncoder } from './vision-encoder-graph';
 import { checkHybridTensors, writeHybridVisionEncoder } from './hybrid-graph';
-import { applyDtypeToOnnxFolder } from './quantize-folder';
+import { applyDtypeToOnnxFolder } from '../dtypes/apply-dtype';
 import { writeFusedDecoder } from './fused-decoder';
 import { readSamConfig } from './sam-config';
 

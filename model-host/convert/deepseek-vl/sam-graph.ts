@@ -12,7 +12,7 @@
  * gathered (and interpolated when the table was trained at another size) at conversion time and
  * stored as constants, so the graph only does MatMuls and Adds.
  */
-import type { GraphBuilder } from '../../onnx/graph-builder';
+import type { GraphBuilder } from '../onnx/graph-builder';
 import { geluErf, geluTanh, layerNorm } from './siglip-graph';
 import { SAM_PREFIX, samGrid, type SamConfig } from './sam-config';
 import type { Weights } from './weights';

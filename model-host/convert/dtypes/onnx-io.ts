@@ -7,7 +7,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { onnx } from 'onnx-proto';
-import { DataType, ExternalDataFile, INLINE_LIMIT_BYTES, writeModelFile } from '../../onnx/model-writer';
+import { DataType, ExternalDataFile, INLINE_LIMIT_BYTES, writeModelFile } from '../onnx/model-writer';
 
 export interface LoadedGraph {
   model: onnx.ModelProto;

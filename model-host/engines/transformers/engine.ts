@@ -9,10 +9,10 @@
  */
 import type { DeviceKind, DevicePreference, GenerationOptions } from '../../protocol';
 import type { GenerateContext, GenerateInput, GenerateOutput, TextEngine } from '../engine';
-import { deviceCandidates, type Log } from './ort-sessions';
-import { TextStream } from './text-stream';
-import { transformersModule } from './tokenizer';
-import { FAMILY_MODEL_CLASS, janusConversation, qwen2VlPrompt, selectFiles, type TransformersFamily } from './transformers-families';
+import { deviceCandidates, type Log } from '../ort-sessions';
+import { TextStream } from '../decoding/text-stream';
+import { transformersModule } from '../transformers-js';
+import { FAMILY_MODEL_CLASS, janusConversation, qwen2VlPrompt, selectFiles, type TransformersFamily } from './families';
 
 /** The few members of transformers.js objects we touch (its own typings are not worth the coupling). */
 export interface TjsTokenizer {

@@ -4,7 +4,7 @@
  * falls back down the list to cpu, with the reason logged.
  */
 import * as ort from 'onnxruntime-node';
-import type { DeviceKind, DevicePreference, LogLevel } from '../../protocol';
+import type { DeviceKind, DevicePreference, LogLevel } from '../protocol';
 
 export type Log = (level: LogLevel, message: string) => void;
 

@@ -10,8 +10,8 @@
  * `FP32_ISLANDS` and `FP32_FOLLOWERS`.
  */
 import type { onnx } from 'onnx-proto';
-import { DataType } from '../../onnx/model-writer';
-import { asFloat32, GraphWriter, inferElemTypes, initializerBytes, readOnnxModel } from './quantize-io';
+import { DataType } from '../onnx/model-writer';
+import { asFloat32, GraphWriter, inferElemTypes, initializerBytes, readOnnxModel } from './onnx-io';
 
 const F16_MAX = 65504;
 

@@ -4,7 +4,7 @@
  * DeepSeek-VL feeds `last_hidden_state` (after post_layernorm) to its aligner; the attention-pool
  * `head` only makes `pooler_output` and is not used.
  */
-import type { GraphBuilder } from '../../onnx/graph-builder';
+import type { GraphBuilder } from '../onnx/graph-builder';
 import type { SiglipConfig } from './hf-config';
 import { SIGLIP_PREFIX } from './expected-tensors';
 import type { Weights } from './weights';

@@ -3,8 +3,8 @@
  * for `model-host run` (and `run --task`). The key comes from OPENAI_API_KEY (the variable every
  * OpenAI client reads), never from a flag, so it does not land in shell history.
  */
-import type { BackendConfig } from '../../protocol';
-import { UsageError, flag, type ParsedArgs } from '../../cli/command';
+import type { BackendConfig } from '../protocol';
+import { UsageError, flag, type ParsedArgs } from './command';
 
 export const REMOTE_CLI_USAGE = `  --backend local|openai  openai: use an OpenAI-compatible server instead of a local folder
   --endpoint URL          the server's base URL, e.g. http://127.0.0.1:8000/v1 (with --backend openai)

@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { convertGraphToFp16 } from './fp16-pass';
-import { quantizeGraphQ4 } from './quantize-q4';
+import { quantizeGraphQ4 } from './q4-pass';
 
 export type GraphDtype = 'fp32' | 'fp16' | 'q4';
 

@@ -1,6 +1,6 @@
-import { flag, parseArgs, UsageError, type CliCommand } from '../cli/command';
-import { probeDevices, chooseDevice } from './probe';
-import { probeWebGpuHere } from './webgpu-probe';
+import { flag, parseArgs, UsageError, type CliCommand } from './command';
+import { probeDevices, chooseDevice } from '../devices/probe';
+import { probeWebGpuHere } from '../devices/webgpu-probe';
 import { DEVICE_PREFERENCES, type DevicePreference } from '../protocol';
 
 /** `model-host devices`: what the probe sees, as the extension's Show Host Info would list it. */

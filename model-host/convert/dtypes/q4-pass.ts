@@ -11,8 +11,8 @@
  * K that is not a multiple of 32 is zero-padded in the last block.
  */
 import type { onnx } from 'onnx-proto';
-import { DataType } from '../../onnx/model-writer';
-import { asFloat32, GraphWriter, initializerBytes, readOnnxModel } from './quantize-io';
+import { DataType } from '../onnx/model-writer';
+import { asFloat32, GraphWriter, initializerBytes, readOnnxModel } from './onnx-io';
 
 export const Q4_BLOCK_SIZE = 32;
 

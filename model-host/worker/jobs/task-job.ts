@@ -2,10 +2,10 @@
  * The worker job `task`: runs a task run in the engine worker (inference blocks its thread) and
  * streams each text delta to the protocol thread as an event.
  */
-import type { JobHandler } from '../worker/job-context';
-import type { TaskRunParams } from '../protocol';
-import { runTask } from './run-task';
-import { taskEnginesFor, type TaskHostSettings } from './task-engines';
+import type { JobHandler } from '../job-context';
+import type { TaskRunParams } from '../../protocol';
+import { runTask } from '../../tasks/run-task';
+import { taskEnginesFor, type TaskHostSettings } from '../../tasks/task-engines';
 
 export interface TaskJobPayload {
   params: TaskRunParams;

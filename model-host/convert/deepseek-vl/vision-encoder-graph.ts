@@ -4,7 +4,7 @@
  * plus `vision_last_hidden_state` (the SigLIP output) as a second output for parity checks.
  */
 import type { Checkpoint } from '../../formats/safetensors';
-import { DataType, GraphBuilder } from '../../onnx/graph-builder';
+import { DataType, GraphBuilder } from '../onnx/graph-builder';
 import type { DeepseekVlConfig } from './hf-config';
 import { buildSiglipTower, geluErf } from './siglip-graph';
 import { Weights } from './weights';

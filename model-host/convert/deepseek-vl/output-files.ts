@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultDeepseekVlProcessorConfig } from '../vlm/preprocess';
+import { defaultDeepseekVlProcessorConfig } from '../../engines/deepseek-vl/image-processor';
 import { ConvertError, type DeepseekVlConfig } from './hf-config';
-import { DEEPSEEK_VL_CHAT_TEMPLATE, IMAGE_PLACEHOLDER } from './chat-format';
+import { DEEPSEEK_VL_CHAT_TEMPLATE, IMAGE_PLACEHOLDER } from '../../engines/deepseek-vl/chat-format';
 
 export const CONVERTED_FORMAT_VERSION = 1;
 

@@ -3,7 +3,7 @@
  * the way the ONNX ops want it (nn.Linear stores [out, in]; MatMul wants [in, out]).
  */
 import { type Checkpoint, float32Accessor } from '../../formats/safetensors';
-import { DataType, type GraphBuilder } from '../../onnx/graph-builder';
+import { DataType, type GraphBuilder } from '../onnx/graph-builder';
 import { ConvertError } from './hf-config';
 
 export function transpose2d(src: Float32Array, rows: number, cols: number): Float32Array {

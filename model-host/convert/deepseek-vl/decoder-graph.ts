@@ -8,7 +8,7 @@
  * in-graph) so the fp32 graph matches the PyTorch reference; fused variants come separately.
  */
 import type { Checkpoint } from '../../formats/safetensors';
-import { DataType, GraphBuilder } from '../../onnx/graph-builder';
+import { DataType, GraphBuilder } from '../onnx/graph-builder';
 import { LM_HEAD, TEXT_PREFIX } from './expected-tensors';
 import type { TextConfig } from './hf-config';
 import { Weights } from './weights';

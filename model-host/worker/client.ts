@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import type { LogLevel } from '../protocol';
 import { HostErrorCodes } from '../protocol';
-import { HostError, type WorkerRunMessage, type WorkerToHostMessage } from '../worker/messages';
+import { HostError, type WorkerRunMessage, type WorkerToHostMessage } from './messages';
 
 export interface JobOptions {
   onEvent?: (event: unknown) => void;

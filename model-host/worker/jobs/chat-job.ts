@@ -3,8 +3,8 @@
  * from the worker's one engine cache (shared with task runs): loaded on the first request and kept;
  * a failed load is not kept, so the next request tries again.
  */
-import type { JobHandler } from '../worker/job-context';
-import { localEngine } from '../tasks/task-engines';
+import type { JobHandler } from '../job-context';
+import { localEngine } from '../../tasks/task-engines';
 import type { ChatJobEvent, ChatJobPayload } from './chat-job-types';
 
 export const chatJob: JobHandler = async (payload, ctx) => {

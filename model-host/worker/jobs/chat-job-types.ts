@@ -1,7 +1,7 @@
 /** The `chat` worker job's payload and events, shared by the HTTP server and the worker side. */
-import type { GenerationOptions } from '../protocol';
-import type { ChatPrompt } from '../engines/engine';
-import type { TaskHostSettings } from '../tasks/task-engines';
+import type { GenerationOptions } from '../../protocol';
+import type { ChatPrompt } from '../../engines/engine';
+import type { TaskHostSettings } from '../../tasks/task-engines';
 
 export interface ChatJobPayload {
   settings: TaskHostSettings;

@@ -14,7 +14,7 @@
  * an input so the graph is interchangeable. The op-by-op graph remains the reference-exact baseline.
  */
 import type { Checkpoint } from '../../formats/safetensors';
-import { DataType, GraphBuilder } from '../../onnx/graph-builder';
+import { DataType, GraphBuilder } from '../onnx/graph-builder';
 import { DECODER, keepLastPositions, LOGITS_LENGTH } from './decoder-graph';
 import { LM_HEAD, TEXT_PREFIX } from './expected-tensors';
 import type { TextConfig } from './hf-config';

@@ -1,4 +1,4 @@
-import type { JobHandler } from './job-context';
+import type { JobHandler } from '../job-context';
 
 /** Spins the worker's CPU (tests use it to prove the protocol thread stays responsive). */
 export const burnCpu: JobHandler = async (payload, ctx) => {
