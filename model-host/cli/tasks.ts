@@ -10,7 +10,7 @@ import type { DevicePreference, TaskRunParams } from '../protocol';
 import { listTasks } from '../tasks/registry';
 import { runTask } from '../tasks/run-task';
 import { taskEnginesFor } from '../tasks/task-engines';
-import { HostError } from '../worker/messages';
+import { HostError } from '../protocol/errors';
 import { remoteBackendFromArgs } from './remote-options';
 
 const DEVICES: DevicePreference[] = ['auto', 'webgpu', 'cuda', 'dml', 'coreml', 'cpu'];

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import type { ClipboardImageResult } from '../protocol';
 import { HostErrorCodes } from '../protocol';
-import { HostError } from '../worker/messages';
+import { HostError } from '../protocol/errors';
 import { clipboardToolsFor, missingToolMessage, type ClipboardEnvironment, type ClipboardTool } from './clipboard-tools';
 
 function onPath(command: string, env: Record<string, string | undefined>): boolean {

@@ -330,18 +330,6 @@ export const ClipboardReadImageRequest = new RequestType0<ClipboardImageResult, 
 export const RemoteListModelsRequest = new RequestType<{ endpoint: string; apiKey?: string }, { models: string[] }, void>('remote/listModels');
 
 // ---------------------------------------------------------------------------------------------
-// Errors
+// Errors: codes, the typed error data and `HostError` live in ./errors
 
-/** JSON-RPC error codes the host uses, beside the standard ones. */
-export const HostErrorCodes = {
-  /** The input image could not be used (unreadable, too large, not an image). */
-  BadImage: -32010,
-  /** No model is installed or selected; the client should offer a download. */
-  NoModel: -32011,
-  /** A model folder or download is broken. */
-  BadModel: -32012,
-  /** A remote server refused or failed. */
-  Remote: -32013,
-  /** The request was cancelled by the client. */
-  Cancelled: -32800,
-} as const;
+export { HostErrorCodes, HostError, type HostErrorCode, type HostErrorData } from './errors';

@@ -8,7 +8,7 @@ import { HostErrorCodes } from '../protocol';
 import type { TextEngine } from '../engines/engine';
 import { loadLocalEngine } from '../engines/load-engine';
 import { ModelFolderError } from '../engines/model-folder';
-import { HostError } from '../worker/messages';
+import { HostError } from '../protocol/errors';
 
 export async function loadLocalTextEngine(dir: string, device: DevicePreference | DeviceKind, log: (level: LogLevel, message: string) => void): Promise<TextEngine> {
   try {

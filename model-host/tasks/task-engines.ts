@@ -11,7 +11,7 @@ import type { TextEngine } from '../engines/engine';
 import { createRemoteEngine } from '../engines/remote/remote-engine';
 import { defaultStoreRoot, resolveModelDir } from '../models/store';
 import { recommendedInstalledModel } from '../models/default-model';
-import { HostError } from '../worker/messages';
+import { HostError } from '../protocol/errors';
 import type { TaskEngines } from './run-task';
 import { loadLocalTextEngine } from './local-engine-loader';
 import { ocrTextForPrompt, transcribeCode } from '../engines/ocr/index';

@@ -9,7 +9,8 @@ import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import type { LogLevel } from '../protocol';
 import { HostErrorCodes } from '../protocol';
-import { HostError, type WorkerRunMessage, type WorkerToHostMessage } from './messages';
+import type { WorkerRunMessage, WorkerToHostMessage } from './messages';
+import { HostError } from '../protocol/errors';
 
 export interface JobOptions {
   onEvent?: (event: unknown) => void;
@@ -167,7 +168,7 @@ export class EngineWorkerClient {
         break;
       case 'error':
         this.finish(job, (j) => {
-          const err = new HostError(message.error.code ?? -32603, message.error.message);
+          const err = new HostError(message.error.code ?? -32603, message.error.message, message.error.data);
           if (message.error.stack) err.stack = message.error.stack;
           j.reject(err);
         });

@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { WorkerRunMessage, WorkerToHostMessage } from './messages';
+import type { HostErrorData } from '../protocol/errors';
 import { jobHandlers } from './handlers';
 
 const port = parentPort;
@@ -25,7 +26,8 @@ port.on('message', async (message: WorkerRunMessage) => {
     });
     post({ type: 'done', id, result });
   } catch (err) {
-    const e = err as Error & { code?: number };
-    post({ type: 'error', id, error: { message: e?.message ?? String(err), code: typeof e?.code === 'number' ? e.code : undefined, stack: e?.stack } });
+    const e = err as Error & { code?: number; data?: HostErrorData };
+    const code = typeof e?.code === 'number' ? e.code : undefined;
+    post({ type: 'error', id, error: { message: e?.message ?? String(err), code, data: code === undefined ? undefined : e.data, stack: e?.stack } });
   }
 });

@@ -1,4 +1,5 @@
 /** Messages between the host's protocol thread and its engine worker thread. */
+import type { HostErrorData } from '../protocol/errors';
 
 export interface WorkerRunMessage {
   type: 'run';
@@ -20,15 +21,7 @@ export interface SerializedError {
   message: string;
   /** JSON-RPC error code to answer with (see `HostErrorCodes`). */
   code?: number;
+  data?: HostErrorData;
   stack?: string;
 }
 
-/** An error that carries a JSON-RPC code across the thread boundary and out to the client. */
-export class HostError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}

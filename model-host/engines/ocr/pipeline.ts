@@ -4,7 +4,7 @@
  * grouping, recognition. Layout and repairs happen in `transcribe.ts`.
  */
 import { HostErrorCodes } from '../../protocol';
-import { HostError } from '../../worker/messages';
+import { HostError } from '../../protocol/errors';
 import type { LoadedImage } from '../engine';
 import { detectTextBoxes } from './detect';
 import { groupIntoLines, mergeCloseBoxes } from './layout-lines';

@@ -4,7 +4,7 @@
  * notification far from the HTTP exchange.
  */
 import { HostErrorCodes } from '../../protocol';
-import { HostError } from '../../worker/messages';
+import { HostError } from '../../protocol/errors';
 
 /** A remote server refused or failed; carries `HostErrorCodes.Remote` across the worker boundary. */
 export class RemoteError extends HostError {
