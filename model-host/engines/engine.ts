@@ -4,21 +4,14 @@
  * `ChatPrompt`; each engine formats it with its own chat template and image-token handling.
  */
 import type { DeviceKind, GenerationOptions, LogLevel, Timings } from '../protocol';
+import type { LoadedImage } from '../images/load-image';
+
+export type { LoadedImage };
 
 /** One user turn with at most one image, which goes before the text. */
 export interface ChatPrompt {
   system?: string;
   user: string;
-}
-
-/** An image decoded and normalised by the host: EXIF-rotated, alpha flattened on white, 8-bit sRGB. */
-export interface LoadedImage {
-  /** PNG bytes of the normalised image (what remote engines send, what preprocessors read). */
-  png: Buffer;
-  width: number;
-  height: number;
-  /** Where it came from, for messages. */
-  source: string;
 }
 
 export interface GenerateInput {

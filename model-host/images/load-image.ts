@@ -1,17 +1,34 @@
 /**
  * Turns what the user gave us (a file path or base64 bytes) into the one image shape every engine
- * reads: EXIF-rotated, alpha flattened on white, 8-bit sRGB, PNG-encoded. Anything that cannot
- * become that fails with `HostErrorCodes.BadImage` and a message saying what to do; nothing else
- * happens (no file is written, no engine is loaded).
+ * reads: EXIF-rotated, 8-bit sRGB, PNG-encoded, with its alpha channel kept as stored. Anything that
+ * cannot become that fails with `HostErrorCodes.BadImage` and a message saying what to do; nothing
+ * else happens (no file is written, no engine is loaded). This is the only image loader of the host:
+ * the CLI, the protocol, the HTTP server and the engines all come through here, caps included.
+ *
+ * Alpha is kept because engines treat it differently on purpose: DeepSeek-VL drops it like its
+ * reference processors (`Image.convert("RGB")` keeps the colour stored under transparent pixels),
+ * OCR composes on white (text on a transparent background must stay readable), and a remote server
+ * gets the pixels as the user had them.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import type { ImageInput } from '../protocol';
 import { HostErrorCodes } from '../protocol';
-import type { LoadedImage } from '../engines/engine';
-import { HostError } from '../worker/messages';
+import { HostError } from '../protocol/errors';
 import { BmpError, decodeBmp, isBmp } from './decode-bmp';
+
+/** An image decoded and normalised by the host. */
+export interface LoadedImage {
+  /** PNG bytes: EXIF orientation applied, 8-bit sRGB, RGB or RGBA (alpha as stored). */
+  png: Buffer;
+  width: number;
+  height: number;
+  /** Whether `png` has an alpha channel. */
+  hasAlpha?: boolean;
+  /** Where it came from, for messages. */
+  source: string;
+}
 
 export interface ImageLimits {
   /** Cap on decoded pixels (decompression bombs: a few KB of PNG can claim 50 000 × 50 000). */
@@ -57,6 +74,11 @@ async function readBytes(input: ImageInput, limits: ImageLimits): Promise<{ byte
   throw badImage('(none)', 'no image was given; pass a file path or base64 bytes');
 }
 
+function isOpaque(rgba: Uint8Array): boolean {
+  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return false;
+  return true;
+}
+
 /** Loads, validates and normalises an image. Throws HostError(BadImage) with a clear message. */
 export async function loadImage(input: ImageInput, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<LoadedImage> {
   const { bytes, source } = await readBytes(input, limits);
@@ -67,6 +89,8 @@ export async function loadImage(input: ImageInput, limits: ImageLimits = DEFAULT
     try {
       const raw = decodeBmp(bytes, limits.maxPixels);
       pipeline = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: 4 } });
+      // Most BMPs have no alpha (the decoder fills 255): keep them RGB like every other opaque image.
+      if (isOpaque(raw.data)) pipeline = pipeline.removeAlpha();
     } catch (err) {
       throw badImage(source, err instanceof BmpError ? err.message : `the BMP cannot be decoded (${(err as Error).message})`);
     }
@@ -93,11 +117,10 @@ export async function loadImage(input: ImageInput, limits: ImageLimits = DEFAULT
   try {
     const { data, info } = await pipeline
       .rotate() // applies the EXIF orientation, then drops it
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb') // CMYK and 16-bit inputs come out as 8-bit sRGB
+      .toColourspace('srgb') // CMYK, grey and 16-bit inputs come out as 8-bit sRGB (alpha kept)
       .png({ compressionLevel: 3 })
       .toBuffer({ resolveWithObject: true });
-    return { png: data, width: info.width, height: info.height, source };
+    return { png: data, width: info.width, height: info.height, hasAlpha: info.channels === 4, source };
   } catch (err) {
     throw badImage(source, `its pixels cannot be decoded (${(err as Error).message.split('\n')[0]}); the file may be truncated or corrupt`);
   }

@@ -1,29 +1,67 @@
 /**
- * Bicubic resize of 8-bit RGB images with the arithmetic of Pillow's `Image.resize(..., BICUBIC)`,
- * which is what Hugging Face's DeepSeek-VL image processors call (`image_transforms.resize` hands a
- * uint8 array to PIL with `reducing_gap=None`). Matching it bit for bit matters because the model
- * was trained on PIL-resized pixels; sharp/libvips uses a different (also Catmull-Rom) kernel
- * placement and rounding, so it is only used to decode/encode, not to resize model inputs.
+ * Resizing of 8-bit RGB images with the arithmetic of Pillow's `Image.resize(size, resample)`, which is
+ * what Hugging Face's image processors call (`image_transforms.resize` hands a uint8 array to PIL with
+ * `reducing_gap=None`). Matching it bit for bit matters because the models were trained on
+ * PIL-resized pixels; sharp/libvips places and rounds its kernels differently, so it decodes and
+ * encodes here but never resizes model inputs.
  *
- * The algorithm (public Pillow behaviour): separable filter, horizontal pass first, then vertical;
- * the kernel is stretched by the scale factor when downscaling (antialiasing); each output pixel's
- * weights are normalised to sum 1, turned into 22-bit fixed point, accumulated with a half-unit
- * bias and clipped to 0..255 after each pass.
+ * The algorithm (public Pillow behaviour, `Resample.c`): a separable filter, horizontal pass first,
+ * then vertical; when downscaling, the kernel is stretched by the scale factor (antialiasing); each
+ * output pixel's weights are normalised to sum 1, turned into 22-bit fixed point, accumulated with a
+ * half-unit bias and clipped to 0..255 after each pass. NEAREST is not a convolution in Pillow: it
+ * samples the source pixel under each output pixel's centre through an affine transform.
  */
 
-/** Pillow's bicubic kernel (a = -0.5, support 2). */
-function bicubic(x: number): number {
-  const a = -0.5;
-  const t = Math.abs(x);
-  if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
-  if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
-  return 0;
+/** Packed RGB, 3 bytes per pixel, rows top to bottom. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
 }
+
+/** Pillow's `Image.Resampling` numbers, as `resample` in a `preprocessor_config.json`. */
+export const PIL_RESAMPLE = { nearest: 0, lanczos: 1, bilinear: 2, bicubic: 3, box: 4, hamming: 5 } as const;
+export type PilResample = (typeof PIL_RESAMPLE)[keyof typeof PIL_RESAMPLE];
+
+interface Filter {
+  support: number;
+  weight(x: number): number;
+}
+
+const sinc = (x: number) => (x === 0 ? 1 : Math.sin(x * Math.PI) / (x * Math.PI));
+
+/** Pillow's convolution filters (`Resample.c`), by resample number. */
+const FILTERS: Record<Exclude<PilResample, 0>, Filter> = {
+  1: { support: 3, weight: (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0) },
+  2: { support: 1, weight: (x) => (Math.abs(x) < 1 ? 1 - Math.abs(x) : 0) },
+  3: {
+    support: 2,
+    weight: (x) => {
+      const a = -0.5;
+      const t = Math.abs(x);
+      if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
+      if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
+      return 0;
+    },
+  },
+  4: { support: 0.5, weight: (x) => (x > -0.5 && x <= 0.5 ? 1 : 0) },
+  5: {
+    support: 1,
+    weight: (x) => {
+      const t = Math.abs(x);
+      if (t === 0) return 1;
+      if (t >= 1) return 0;
+      const p = t * Math.PI;
+      // Pillow writes these constants as C floats (0.54f, 0.46f).
+      return (Math.sin(p) / p) * (Math.fround(0.54) + Math.fround(0.46) * Math.cos(p));
+    },
+  },
+};
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 2 ** PRECISION_BITS;
 
-/** Per output index: first input index, number of taps, fixed-point weights (`taps` entries from `offset`). */
+/** Per output index: first input index, number of taps, fixed-point weights (`maxTaps` slots each). */
 interface Coefficients {
   start: Int32Array;
   taps: Int32Array;
@@ -31,10 +69,10 @@ interface Coefficients {
   weights: Float64Array;
 }
 
-function coefficients(inSize: number, outSize: number): Coefficients {
+function coefficients(inSize: number, outSize: number, filter: Filter): Coefficients {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
-  const support = 2 * filterScale;
+  const support = filter.support * filterScale;
   const maxTaps = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const taps = new Int32Array(outSize);
@@ -48,7 +86,7 @@ function coefficients(inSize: number, outSize: number): Coefficients {
     const n = hi - lo;
     let sum = 0;
     for (let i = 0; i < n; i++) {
-      raw[i] = bicubic((i + lo - center + 0.5) / filterScale);
+      raw[i] = filter.weight((i + lo - center + 0.5) / filterScale);
       sum += raw[i];
     }
     for (let i = 0; i < n; i++) {
@@ -68,73 +106,72 @@ function clip8(acc: number): number {
   return Math.floor(acc / ONE);
 }
 
-/** One separable pass along x (stride 3 between pixels) or y (stride 3*width between rows). */
-function passHorizontal(src: Uint8Array, w: number, h: number, outW: number): Uint8Array {
-  const c = coefficients(w, outW);
-  const dst = new Uint8Array(outW * h * 3);
-  for (let y = 0; y < h; y++) {
-    const row = y * w * 3;
+/**
+ * One separable pass. `count` lines of `inLen` pixels become lines of `outLen`; `pixelStep` and
+ * `lineStep` say how pixels and lines lie in memory (horizontal: 3 and 3*width; vertical: the reverse).
+ */
+function pass(src: Uint8Array, c: Coefficients, count: number, outLen: number, inPixel: number, inLine: number, outPixel: number, outLine: number, size: number): Uint8Array {
+  const dst = new Uint8Array(size);
+  for (let line = 0; line < count; line++) {
+    for (let o = 0; o < outLen; o++) {
+      const base = o * c.maxTaps;
+      let r = ONE / 2;
+      let g = ONE / 2;
+      let b = ONE / 2;
+      for (let i = 0; i < c.taps[o]; i++) {
+        const k = c.weights[base + i];
+        const p = line * inLine + (c.start[o] + i) * inPixel;
+        r += src[p] * k;
+        g += src[p + 1] * k;
+        b += src[p + 2] * k;
+      }
+      const q = line * outLine + o * outPixel;
+      dst[q] = clip8(r);
+      dst[q + 1] = clip8(g);
+      dst[q + 2] = clip8(b);
+    }
+  }
+  return dst;
+}
+
+/** Pillow's NEAREST resize: the source pixel under each output centre, stepped as its affine transform steps. */
+function resizeNearest(image: RgbImage, outW: number, outH: number): RgbImage {
+  const ax = image.width / outW;
+  const ay = image.height / outH;
+  const xs = new Int32Array(outW);
+  let xx = ax * 0.5;
+  for (let x = 0; x < outW; x++, xx += ax) xs[x] = Math.min(Math.trunc(xx), image.width - 1);
+  const out = new Uint8Array(outW * outH * 3);
+  let yy = ay * 0.5;
+  for (let y = 0; y < outH; y++, yy += ay) {
+    const sy = Math.min(Math.trunc(yy), image.height - 1);
     for (let x = 0; x < outW; x++) {
-      const base = x * c.maxTaps;
-      let r = ONE / 2;
-      let g = ONE / 2;
-      let b = ONE / 2;
-      for (let i = 0; i < c.taps[x]; i++) {
-        const k = c.weights[base + i];
-        const p = row + (c.start[x] + i) * 3;
-        r += src[p] * k;
-        g += src[p + 1] * k;
-        b += src[p + 2] * k;
-      }
-      const q = (y * outW + x) * 3;
-      dst[q] = clip8(r);
-      dst[q + 1] = clip8(g);
-      dst[q + 2] = clip8(b);
+      const s = (sy * image.width + xs[x]) * 3;
+      const d = (y * outW + x) * 3;
+      out[d] = image.data[s];
+      out[d + 1] = image.data[s + 1];
+      out[d + 2] = image.data[s + 2];
     }
   }
-  return dst;
+  return { data: out, width: outW, height: outH };
 }
 
-function passVertical(src: Uint8Array, w: number, h: number, outH: number): Uint8Array {
-  const c = coefficients(h, outH);
-  const dst = new Uint8Array(w * outH * 3);
-  const stride = w * 3;
-  for (let y = 0; y < outH; y++) {
-    const base = y * c.maxTaps;
-    for (let x = 0; x < w; x++) {
-      let r = ONE / 2;
-      let g = ONE / 2;
-      let b = ONE / 2;
-      for (let i = 0; i < c.taps[y]; i++) {
-        const k = c.weights[base + i];
-        const p = (c.start[y] + i) * stride + x * 3;
-        r += src[p] * k;
-        g += src[p + 1] * k;
-        b += src[p + 2] * k;
-      }
-      const q = (y * w + x) * 3;
-      dst[q] = clip8(r);
-      dst[q + 1] = clip8(g);
-      dst[q + 2] = clip8(b);
-    }
-  }
-  return dst;
-}
-
-/** Packed RGB, 3 bytes per pixel, rows top to bottom. */
-export interface RgbImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
-
-/** Resizes like PIL `resize((outW, outH), BICUBIC)`; a pass whose size does not change is skipped, as in Pillow. */
-export function resizeBicubicLikePil(image: RgbImage, outW: number, outH: number): RgbImage {
+/** Resizes like PIL `resize((outW, outH), resample)`; a pass whose size does not change is skipped, as in Pillow. */
+export function resizeLikePillow(image: RgbImage, outW: number, outH: number, resample: number): RgbImage {
   if (!Number.isInteger(outW) || !Number.isInteger(outH) || outW < 1 || outH < 1) {
     throw new Error(`Cannot resize to ${outW}x${outH}: the target size must be positive integers.`);
   }
+  if (resample === PIL_RESAMPLE.nearest) return resizeNearest(image, outW, outH);
+  const filter = FILTERS[resample as Exclude<PilResample, 0>];
+  if (!filter) throw new Error(`resample ${resample} is not a Pillow filter (0 nearest, 1 lanczos, 2 bilinear, 3 bicubic, 4 box, 5 hamming)`);
   let data = image.data;
-  if (outW !== image.width) data = passHorizontal(data, image.width, image.height, outW);
-  if (outH !== image.height) data = passVertical(data, outW, image.height, outH);
+  const { width: w, height: h } = image;
+  if (outW !== w) data = pass(data, coefficients(w, outW, filter), h, outW, 3, w * 3, 3, outW * 3, outW * h * 3);
+  if (outH !== h) data = pass(data, coefficients(h, outH, filter), outW, outH, outW * 3, 3, outW * 3, 3, outW * outH * 3);
   return { data, width: outW, height: outH };
+}
+
+/** Bicubic, the filter most processors use (kept as a name for the tests that check it alone). */
+export function resizeBicubicLikePil(image: RgbImage, outW: number, outH: number): RgbImage {
+  return resizeLikePillow(image, outW, outH, PIL_RESAMPLE.bicubic);
 }

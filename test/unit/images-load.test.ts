@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { loadImage } from '../../model-host/images/load-image';
 import { HostErrorCodes } from '../../model-host/protocol';
-import { HostError } from '../../model-host/worker/messages';
+import { HostError } from '../../model-host/protocol/errors';
 
 let dir: string;
 before(() => {
@@ -20,10 +20,16 @@ function file(name: string, bytes: Buffer | string): string {
   return p;
 }
 
+/** The RGB of one pixel (alpha, when there is one, left out; see `alphaAt`). */
 async function pixel(png: Buffer, x: number, y: number): Promise<number[]> {
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
   const o = (y * info.width + x) * info.channels;
-  return [...data.subarray(o, o + info.channels)];
+  return [...data.subarray(o, o + 3)];
+}
+
+async function alphaAt(png: Buffer, x: number, y: number): Promise<number | undefined> {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  return info.channels === 4 ? data[(y * info.width + x) * 4 + 3] : undefined;
 }
 
 async function badImage(promise: Promise<unknown>, message: RegExp): Promise<void> {
@@ -59,7 +65,7 @@ function bmp24(w: number, h: number): Buffer {
   return buf;
 }
 
-test('a PNG with alpha is flattened on white and comes back as 8-bit sRGB PNG', async () => {
+test('a PNG with alpha keeps its alpha and the colour stored under it, as 8-bit sRGB PNG (engines decide what alpha means)', async () => {
   const png = await sharp({ create: { width: 4, height: 3, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
   const image = await loadImage({ path: file('alpha.png', png) });
   assert.equal(image.width, 4);
@@ -67,9 +73,11 @@ test('a PNG with alpha is flattened on white and comes back as 8-bit sRGB PNG', 
   assert.equal(image.source, 'alpha.png');
   const meta = await sharp(image.png).metadata();
   assert.equal(meta.format, 'png');
-  assert.equal(meta.channels, 3);
+  assert.equal(meta.channels, 4);
+  assert.equal(image.hasAlpha, true);
   assert.equal(meta.depth, 'uchar');
-  assert.deepEqual(await pixel(image.png, 0, 0), [255, 255, 255]);
+  assert.deepEqual(await pixel(image.png, 0, 0), [255, 0, 0]);
+  assert.equal(await alphaAt(image.png, 0, 0), 0);
 });
 
 test('base64 and data URLs are accepted', async () => {
@@ -129,6 +137,7 @@ test('BMP (which sharp cannot read) is decoded, with rows in the right order', a
   assert.deepEqual([image.width, image.height], [3, 2]);
   assert.deepEqual(await pixel(image.png, 0, 0), [255, 0, 0]);
   assert.deepEqual(await pixel(image.png, 2, 1), [0, 0, 255]);
+  assert.equal(image.hasAlpha, false, 'an opaque BMP stays RGB');
 });
 
 test('bad input: missing, empty, not an image, truncated, a folder', async () => {

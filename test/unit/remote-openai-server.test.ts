@@ -91,7 +91,8 @@ test('non-streaming completion has the OpenAI shape with usage, and the image re
   assert.deepEqual(req.generation, { maxNewTokens: 12, temperature: 0, stop: ['</html>'] });
   assert.deepEqual([req.image?.width, req.image?.height], [20, 10]);
   const meta = await sharp(req.image!.png).metadata();
-  assert.equal(meta.hasAlpha, false, 'alpha is flattened before the model sees it');
+  assert.equal(meta.hasAlpha, true, 'the pixels reach the engine as sent (each engine decides what alpha means)');
+  assert.equal(req.image?.hasAlpha, true);
 });
 
 test('streaming sends role, content deltas, finish_reason, usage on request, then [DONE]', async () => {
