@@ -17,7 +17,6 @@ import { join, resolve } from 'node:path';
 import { DEVICE_PREFERENCES, type DevicePreference } from '../protocol';
 import type { GenerateOutput } from '../engines/engine';
 import { DeepseekVlEngine, type RawInputs } from '../engines/deepseek-vl/engine';
-import { type DeepseekVlProcessorConfig, preprocessRgbForDeepseekVl } from '../engines/deepseek-vl/image-processor';
 import { type CliCommand, flag, parseArgs, UsageError } from './command';
 
 export interface BenchRow {
@@ -65,16 +64,15 @@ async function measureOne(modelDir: string, device: DevicePreference, maxNewToke
     text_config: { bos_token_id: number; vocab_size?: number };
     visual_coder?: { dtype?: string };
   };
-  const processor = JSON.parse(readFileSync(join(modelDir, 'preprocessor_config.json'), 'utf8')) as DeepseekVlProcessorConfig;
   const engine = await DeepseekVlEngine.load(modelDir, device, (level, message) => {
     if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
   });
   const image = syntheticImage();
-  let pixels = preprocessRgbForDeepseekVl(image, processor);
+  let pixels = engine.processor.pixels(image);
   const preprocessTimes: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = now();
-    pixels = preprocessRgbForDeepseekVl(image, processor);
+    pixels = engine.processor.pixels(image);
     preprocessTimes.push(now() - t0);
   }
   // A prompt shaped like a real request: BOS, the image tokens, then ~40 text tokens. Fixed ids keep

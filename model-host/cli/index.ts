@@ -7,5 +7,6 @@ import { serveCommand } from './serve';
 import { tasksCommand } from './tasks';
 import { modelsCommand } from './models';
 import { devicesCommand } from './devices';
+import { inputsCommand } from './inputs';
 
-export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, runCommand, modelsCommand, benchCommand];
+export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, inputsCommand, runCommand, modelsCommand, benchCommand];

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DevicePreference, GenerationOptions } from '../protocol';
 import { DEVICE_PREFERENCES } from '../protocol';
 import type { GenerateContext, GenerateOutput, TextEngine } from '../engines/engine';
@@ -7,8 +5,9 @@ import { DeepseekVlEngine, type RawInputs } from '../engines/deepseek-vl/engine'
 import { loadLocalEngine } from '../engines/load-engine';
 import { createRemoteEngine } from '../engines/remote/remote-engine';
 import { REMOTE_CLI_USAGE, remoteBackendFromArgs } from './remote-options';
-import { loadImageForModel } from '../engines/vlm/preprocess-load-image';
-import { type DeepseekVlProcessorConfig, preprocessForDeepseekVl } from '../engines/deepseek-vl/image-processor';
+import { type LoadedImage, loadImage } from '../images/load-image';
+import { rgbDroppingAlpha } from '../images/rgb-pixels';
+import { HostError } from '../protocol/errors';
 import { readNpy } from '../formats/npy';
 import { type CliCommand, flag, type ParsedArgs, parseArgs, UsageError } from './command';
 import { runTaskFromCli, TASK_RUN_USAGE } from './tasks';
@@ -80,6 +79,16 @@ Parity/debug (DeepSeek-VL folders):
     };
     const imagePath = flag(args, 'image');
     const log = (level: string, message: string) => process.stderr.write(`[${level}] ${message}\n`);
+    // The image is checked (caps included) before any model loads: a bad file costs nothing.
+    let image: LoadedImage | undefined;
+    if (imagePath) {
+      try {
+        image = await loadImage({ path: imagePath });
+      } catch (err) {
+        if (err instanceof HostError) throw new UsageError(err.message);
+        throw err;
+      }
+    }
     const remote = remoteBackendFromArgs(args);
     const engine: TextEngine = remote ? createRemoteEngine(remote) : await loadLocalEngine(model, device, log);
     const ctx: GenerateContext = {
@@ -98,14 +107,13 @@ Parity/debug (DeepSeek-VL folders):
         const hr = flag(args, 'high-res-pixel-values');
         if (px) inputs.pixelValues = npyPixels(px);
         if (hr) inputs.highResPixelValues = npyPixels(hr);
-        if (!px && imagePath) {
-          const pre = await preprocessForDeepseekVl(await loadImageForModel(imagePath), JSON.parse(readProcessorConfig(model)) as DeepseekVlProcessorConfig);
+        if (!px && image) {
+          const pre = engine.processor.pixels(await rgbDroppingAlpha(image));
           inputs.pixelValues = pre.pixelValues;
           inputs.highResPixelValues = pre.highResPixelValues;
         }
         result = await engine.generateFromInputs(inputs, generation, ctx);
       } else {
-        const image = imagePath ? await loadImageForModel(imagePath) : undefined;
         result = await engine.generate({ prompt: { user: prompt ?? '' }, image, generation }, ctx);
       }
     } finally {
@@ -119,7 +127,3 @@ Parity/debug (DeepSeek-VL folders):
     return 0;
   },
 };
-
-function readProcessorConfig(model: string): string {
-  return readFileSync(join(model, 'preprocessor_config.json'), 'utf8');
-}

@@ -1,13 +1,8 @@
 /**
- * Tokenizer of a local model folder through `@huggingface/transformers`, strictly offline
- * (`allowRemoteModels = false`), so the exact same BPE as the reference tokenizer is used.
+ * The `@huggingface/transformers` module (tokenizers, chat templates, the Janus/Qwen2-VL model
+ * classes), imported lazily because it is large, and set strictly offline (`allowRemoteModels =
+ * false`): every file comes from the model folder on disk.
  */
-export interface Tokenizer {
-  encode(text: string): number[];
-  decode(ids: number[]): string;
-}
-
-/** The transformers.js module, imported lazily (it is large and ESM-first). */
 type TransformersModule = typeof import('@huggingface/transformers', { with: { 'resolution-mode': 'import' } });
 
 export async function transformersModule(): Promise<TransformersModule> {
@@ -15,13 +10,4 @@ export async function transformersModule(): Promise<TransformersModule> {
   mod.env.allowRemoteModels = false;
   mod.env.allowLocalModels = true;
   return mod;
-}
-
-export async function loadTokenizer(modelDir: string): Promise<Tokenizer> {
-  const { AutoTokenizer } = await transformersModule();
-  const tok = await AutoTokenizer.from_pretrained(modelDir, { local_files_only: true });
-  return {
-    encode: (text) => tok.encode(text, { add_special_tokens: false }),
-    decode: (ids) => tok.decode(ids, { skip_special_tokens: true }),
-  };
 }

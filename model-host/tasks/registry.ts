@@ -82,7 +82,10 @@ export function buildPrompt(request: PromptRequest): ChatPrompt {
     parts.push(`The text in the image, as read by OCR (top to bottom):\n${request.ocrText.trim()}`);
   }
   if (request.instruction?.trim()) parts.push(request.instruction.trim());
-  // DeepSeek-VL and Janus chat templates bring their own system prompt; a custom one confuses the 1B models.
+  // Which families get the task's system text (docs/tasks.md, "System prompts"): DeepSeek-VL's checkpoint
+  // template always opens with its default system prompt and has no way to replace it (a system message would
+  // only add a "System:" turn the model was not trained with), and Janus's processor brings its own; both get
+  // the instruction in the user turn. Qwen2-VL and remote models take the task's system text as the system turn.
   return small ? { user: parts.join('\n\n') } : { system: prompt.system, user: parts.join('\n\n') };
 }
 

@@ -8,7 +8,7 @@ import { HostErrorCodes } from '../protocol';
 import type { LoadedImage, TextEngine } from '../engines/engine';
 import type { LogLevel } from '../protocol';
 import { loadImage } from '../images/load-image';
-import { HostError } from '../worker/messages';
+import { HostError } from '../protocol/errors';
 import { UnknownTaskError, buildPrompt, getTask, languageFor, promptFamilyOf, resolveChoice } from './registry';
 
 /** Default token budget per task run when the client sets none: enough for a full page of HTML. */

@@ -1,25 +1,49 @@
 /**
- * `npm run package` end to end: the .vsix it builds (scripts/package.mjs also checks its natives
- * and OCR from the unpacked copy) installs into a real VS Code with `--install-extension`, and the
- * installed copy activates, starts its model host and answers Show Host Info.
+ * `npm run package` end to end: the .vsix it builds (scripts/package.mjs also checks, from the
+ * unpacked copy outside the repository, its natives, OCR and a local DeepSeek-VL model) installs
+ * into a real VS Code with `--install-extension`; the installed copy activates, starts its model
+ * host, answers Show Host Info, and runs a local-model command (Formula to LaTeX on the converted
+ * tiny DeepSeek-VL, OCR-augmented prompt included) into a new editor.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXTENSION_ID, repoRoot, withVsCode } from './harness';
+import sharp from 'sharp';
+import { EXTENSION_ID, repoRoot, sharedRoot, withVsCode } from './harness';
 
-test('the packaged .vsix installs into code-server, activates and answers Show Host Info', async () => {
+/** The tiny checkpoint converted with room for the task prompts (its own config has 256 positions). */
+function convertTinyModel(dir: string): string {
+  const checkpoint = join(dir, 'checkpoint');
+  cpSync(join(sharedRoot, 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl'), checkpoint, { recursive: true });
+  const config = JSON.parse(readFileSync(join(checkpoint, 'config.json'), 'utf8'));
+  config.text_config.max_position_embeddings = 4096;
+  writeFileSync(join(checkpoint, 'config.json'), JSON.stringify(config));
+  const model = join(dir, 'model');
+  const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'model-host.js'), 'convert', '--from', checkpoint, '--to', model], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return model;
+}
+
+test('the packaged .vsix installs into code-server, answers Show Host Info and runs a local-model command', async () => {
   const outDir = mkdtempSync(join(tmpdir(), 'vc-vsix-'));
   const vsix = join(outDir, 'visual-coder.vsix');
   try {
+    const model = convertTinyModel(outDir);
+    const png = await sharp({ create: { width: 160, height: 48, channels: 3, background: '#ffffff' } })
+      .composite([{ input: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="160" height="48"><text x="8" y="32" font-size="24" font-family="DejaVu Sans">E = mc^2</text></svg>') }])
+      .png()
+      .toBuffer();
     const pack = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--out', vsix], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout.slice(-3000)}\n${pack.stderr.slice(-3000)}`);
-    assert.match(pack.stdout, /packaged OCR transcribes samples\/code-screenshot\.png/);
+    assert.match(pack.stdout, /packaged model host: transcribe samples\/code-screenshot\.png/);
+    assert.match(pack.stdout, /packaged model host: run formula-to-latex on the converted model/);
+    assert.match(pack.stdout, /all \d+ files the packaged host loaded lie inside the extension/);
     console.log(`vsix: ${(statSync(vsix).size / 1024 / 1024).toFixed(1)} MB`);
-    await withVsCode({ vsix, settings: { 'visualCoder.device': 'cpu' } }, async (vs) => {
+    const settings = { 'visualCoder.device': 'cpu', 'visualCoder.model': model, 'visualCoder.maxNewTokens': 12 };
+    await withVsCode({ vsix, settings, files: { 'img/formula.png': png } }, async (vs) => {
       await vs.waitForActivation(EXTENSION_ID);
       await vs.waitForStatusBar('visualCoder.hostStatus', /Visual Coder: CPU/, 60_000);
       // The model host runs from the installed copy, not from the repository.
@@ -28,6 +52,11 @@ test('the packaged .vsix installs into code-server, activates and answers Show H
       assert.ok(hosts[0].command.includes(vs.extensionsDir), `host runs from ${hosts[0].command}`);
       await vs.runCommand('Visual Coder: Show Host Info');
       await vs.waitForNotification(new RegExp(`Visual Coder model host \\S+, pid ${hosts[0].pid}, device cpu`));
+      // A local-model task from the installed copy: transformers.js (tokenizer, chat template), ONNX Runtime, OCR.
+      await vs.openFile('img/formula.png');
+      await vs.runCommand('Visual Coder: Formula to LaTeX');
+      await vs.pickQuickItem(/formula\.png/);
+      await vs.waitForOutput('Visual Coder', /latex result: \d+ characters \(sha256 [0-9a-f]{64}\) in untitled:/, 120_000);
     });
   } finally {
     rmSync(outDir, { recursive: true, force: true });

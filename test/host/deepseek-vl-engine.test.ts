@@ -1,6 +1,7 @@
 /**
  * The local VLM engine on a converted tiny DeepSeek-VL, as the task runner drives it
- * (`loadLocalEngine` → `generate`): chat template + tokenizer equal the reference prompt ids, a
+ * (`loadLocalEngine` → `generate`): the prompt ids equal transformers' processor for the same text
+ * (the tiny checkpoint has no template, so the conversion scripts' one is used, and said), a
  * real PNG goes through preprocessing into the vision graph, text streams, stop strings cut,
  * cancellation stops between decode steps, and an unusable GPU falls back to cpu with a reason.
  */
@@ -15,11 +16,13 @@ import type { GenerateContext } from '../../model-host/engines/engine';
 import { convertDeepseekVl } from '../../model-host/convert/deepseek-vl/converter';
 import { DeepseekVlEngine } from '../../model-host/engines/deepseek-vl/engine';
 import { loadLocalEngine } from '../../model-host/engines/load-engine';
-import { loadImageForModel } from '../../model-host/engines/vlm/preprocess-load-image';
+import { loadImage } from '../../model-host/images/load-image';
 import { readNpy } from '../../model-host/formats/npy';
 import { envWithoutVulkan, hostScript, repoRoot } from './host-test-helpers';
 
 const REF = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl');
+const PROCESSOR_CASES = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-processor', 'cases.json');
+const loadPng = (png: Buffer, name: string) => loadImage({ base64: png.toString('base64') }).then((i) => ({ ...i, source: name }));
 const reference = JSON.parse(readFileSync(path.join(REF, 'reference.json'), 'utf8')) as { input_ids: number[]; greedy_new_tokens: number[]; greedy_text: string };
 const work = mkdtempSync(path.join(tmpdir(), 'dsvl-engine-'));
 const model = path.join(work, 'tiny-onnx');
@@ -37,7 +40,7 @@ const refPixels = () => {
 };
 
 before(async () => {
-  convertDeepseekVl({ from: REF, to: model });
+  convertDeepseekVl({ from: REF, to: model, log: (m) => logs.push(`convert ${m}`) });
   const loaded = await loadLocalEngine(model, 'cpu', (l, m) => logs.push(`${l} ${m}`));
   assert.ok(loaded instanceof DeepseekVlEngine);
   engine = loaded;
@@ -47,22 +50,34 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-test('the chat template and tokenizer reproduce the reference prompt ids', () => {
+test('the prompt and its ids are what transformers\' DeepseekVLProcessor makes of the same text', async () => {
   assert.equal(engine.family, 'deepseek-vl');
   assert.equal(engine.device, 'cpu');
-  assert.deepEqual(engine.buildInputIds({ user: 'write the code' }, true), reference.input_ids);
+  // The processor fixture uses this checkpoint's tokenizer (with BOS added as the real one adds it).
+  const { cases } = JSON.parse(readFileSync(PROCESSOR_CASES, 'utf8')) as { cases: Array<{ image: string | null; user_text: string; prompt: string; input_ids: number[] }> };
+  const textOnly = cases.find((c) => c.image === null)!;
+  const inputs = await engine.processor.inputs({ user: textOnly.user_text }, undefined);
+  assert.equal(inputs.prompt, textOnly.prompt);
+  assert.deepEqual(inputs.inputIds, textOnly.input_ids);
+  assert.ok(logs.some((l) => /^convert .*no chat template.*transformers' conversion scripts/.test(l)), 'the conversion says it used the fallback template');
+  // With an image: the default system prompt, then the placeholder expanded to this model's 16 tokens, no newline after it.
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toBuffer();
+  const withImage = await engine.processor.inputs({ user: 'write the code' }, await loadPng(png, 'white.png'));
+  assert.match(withImage.prompt, /^You are a helpful language and vision assistant\. .*\n\nUser: <image_placeholder>write the code\n\nAssistant:$/s);
+  assert.equal(withImage.inputIds.filter((id) => id === 2).length, 16);
+  assert.equal(withImage.inputIds[0], 0, 'BOS first');
 });
 
 test('generate() with a PNG streams text that adds up to the result', async () => {
   const png = await sharp({ create: { width: 90, height: 40, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toBuffer();
-  const image = await loadImageForModel(png, 'red.png');
+  const image = await loadPng(png, 'red.png');
   const ctx = context();
   const out = await engine.generate({ prompt: { user: 'write the code' }, image, generation: { maxNewTokens: 10 } }, ctx);
   assert.equal(ctx.deltas.join(''), out.text);
   assert.ok(out.tokens && out.tokens.length > 0 && out.tokens.length <= 10);
   assert.ok(out.timings.visionMs !== undefined && out.timings.prefillMs !== undefined);
   // A different image gives different image features, hence (almost surely) other logits than the reference's.
-  const blue = await loadImageForModel(await sharp({ create: { width: 40, height: 90, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png().toBuffer(), 'blue.png');
+  const blue = await loadPng(await sharp({ create: { width: 40, height: 90, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png().toBuffer(), 'blue.png');
   const out2 = await engine.generate({ prompt: { user: 'write the code' }, image: blue, generation: { maxNewTokens: 10 } }, context());
   assert.notDeepEqual(out2.tokens, out.tokens);
 });

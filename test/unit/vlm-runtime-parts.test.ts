@@ -1,11 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { formatDeepseekVlPrompt, IMAGE_PLACEHOLDER } from '../../model-host/engines/deepseek-vl/chat-format';
-import { writeTokenizerFiles } from '../../model-host/convert/deepseek-vl/output-files';
-import { transformersModule } from '../../model-host/engines/transformers-js';
+import { readChatTemplate, templateMessages } from '../../model-host/engines/chat-template';
 import { detectModelFolder } from '../../model-host/engines/model-folder';
 import { deviceCandidates } from '../../model-host/engines/ort-sessions';
 import { argmax, chooseToken } from '../../model-host/engines/decoding/sampling';
@@ -86,10 +84,33 @@ test('device candidates: auto tries the GPUs of the platform and always ends on 
   assert.deepEqual(deviceCandidates('cpu'), ['cpu']);
 });
 
-test('the DeepSeek-VL prompt has the reference layout', () => {
-  const text = formatDeepseekVlPrompt({ user: 'write the code' }, 3);
-  assert.equal(text, `User: ${IMAGE_PLACEHOLDER.repeat(3)}\nwrite the code\n\nAssistant:`);
-  assert.equal(formatDeepseekVlPrompt({ system: 'Be brief.', user: 'hi' }, undefined), 'Be brief.\n\nUser: hi\n\nAssistant:');
+test('a task prompt becomes chat messages: system turn when given, image before the text', () => {
+  assert.deepEqual(templateMessages({ user: 'write the code' }, true), [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'write the code' }] }]);
+  assert.deepEqual(templateMessages({ system: 'Be brief.', user: 'hi' }, false), [
+    { role: 'system', content: [{ type: 'text', text: 'Be brief.' }] },
+    { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+  ]);
+});
+
+test('the chat template is read where transformers writes it, .jinja first, then chat_template.json, then tokenizer_config.json', () => {
+  const folder = (name: string, files: Record<string, string>) => {
+    const d = join(dir, name);
+    mkdirSync(d, { recursive: true });
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
+    return d;
+  };
+  const all = folder('all', {
+    'chat_template.jinja': 'J',
+    'chat_template.json': JSON.stringify({ chat_template: 'C' }),
+    'tokenizer_config.json': JSON.stringify({ chat_template: 'T' }),
+  });
+  assert.deepEqual(readChatTemplate(all), { template: 'J', source: 'chat_template.jinja' });
+  const v4 = folder('v4', { 'chat_template.json': JSON.stringify({ chat_template: 'C' }), 'tokenizer_config.json': JSON.stringify({ chat_template: 'T' }) });
+  assert.deepEqual(readChatTemplate(v4), { template: 'C', source: 'chat_template.json' });
+  const named = folder('named', { 'tokenizer_config.json': JSON.stringify({ chat_template: [{ name: 'tool_use', template: 'X' }, { name: 'default', template: 'D' }] }) });
+  assert.deepEqual(readChatTemplate(named), { template: 'D', source: 'tokenizer_config.json' });
+  assert.equal(readChatTemplate(folder('none', { 'tokenizer_config.json': '{}' })), undefined);
+  assert.throws(() => readChatTemplate(folder('broken', { 'chat_template.json': '{oops' })), /chat_template.json is not valid JSON/);
 });
 
 test('model folders are recognised by their config', () => {
@@ -108,22 +129,4 @@ test('model folders are recognised by their config', () => {
   assert.equal(detectModelFolder(mk('hf', { model_type: 'deepseek_vl' })), 'hf-checkpoint');
   assert.throws(() => detectModelFolder(mk('bert', { model_type: 'bert' })), /"bert" model/);
   assert.throws(() => detectModelFolder(join(dir, 'nothing')), /has no config.json/);
-});
-
-test('the Jinja chat template written into tokenizer_config.json renders the same prompt', async () => {
-  const ref = resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl');
-  const out = join(dir, 'tok');
-  mkdirSync(out);
-  writeTokenizerFiles(ref, out);
-  const { AutoTokenizer } = await transformersModule();
-  const tok = await AutoTokenizer.from_pretrained(out, { local_files_only: true });
-  const user = `${IMAGE_PLACEHOLDER.repeat(2)}\nwrite the code`;
-  const rendered = tok.apply_chat_template(
-    [
-      { role: 'system', content: 'Be brief.' },
-      { role: 'user', content: user },
-    ],
-    { tokenize: false, add_generation_prompt: true },
-  );
-  assert.equal(rendered, formatDeepseekVlPrompt({ system: 'Be brief.', user: 'write the code' }, 2));
 });

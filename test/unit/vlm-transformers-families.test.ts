@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { TransformersVlmEngine } from '../../model-host/engines/transformers/engine';
+import { qwen2VlPromptText, TransformersVlmEngine, type TjsTokenizer } from '../../model-host/engines/transformers/engine';
+import { transformersModule } from '../../model-host/engines/transformers-js';
 import { deviceMap, janusConversation, qwen2VlPrompt, selectFiles } from '../../model-host/engines/transformers/families';
 
 const root = mkdtempSync(join(tmpdir(), 'tjs-families-'));
@@ -67,6 +68,26 @@ test('prompts: Janus conversation with the image tag first, Qwen2-VL ChatML with
     '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>Describe.<|im_end|>\n<|im_start|>assistant\n',
   );
   assert.ok(!qwen2VlPrompt({ user: 'x' }, false).includes('<|image_pad|>'));
+});
+
+test('Qwen2-VL: the checkpoint\'s own chat template renders the prompt when the folder has one', async () => {
+  // A template shaped like Qwen2-VL's (default system turn, image slot per image part), rendered by transformers.js.
+  const template =
+    "{% if messages[0]['role'] != 'system' %}<|im_start|>system\nDefault.<|im_end|>\n{% endif %}" +
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{% for c in m['content'] %}{% if c['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>" +
+    "{% else %}{{ c['text'] }}{% endif %}{% endfor %}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+  const { AutoTokenizer } = await transformersModule();
+  const tokenizer = (await AutoTokenizer.from_pretrained(join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl'), { local_files_only: true })) as unknown as TjsTokenizer;
+  assert.equal(
+    qwen2VlPromptText(tokenizer, { template, source: 'chat_template.json' }, { user: 'Describe.' }, true),
+    '<|im_start|>system\nDefault.<|im_end|>\n<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>Describe.<|im_end|>\n<|im_start|>assistant\n',
+  );
+  assert.equal(
+    qwen2VlPromptText(tokenizer, { template, source: 'chat_template.json' }, { system: 'Code only.', user: 'Hi' }, false),
+    '<|im_start|>system\nCode only.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n',
+  );
+  // Without a template in the folder: the ChatML layout.
+  assert.equal(qwen2VlPromptText(tokenizer, undefined, { user: 'Describe.' }, true), qwen2VlPrompt({ user: 'Describe.' }, true));
 });
 
 /**

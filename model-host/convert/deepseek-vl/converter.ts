@@ -14,7 +14,9 @@ import { Checkpoint } from '../../formats/safetensors';
 import { writeDecoder, writeEmbedTokens } from './decoder-graph';
 import { alignerTensors, LM_HEAD, siglipTensors, textTensors, validateTensors } from './expected-tensors';
 import { ConvertError, type DeepseekVlConfig, readDeepseekVlConfig } from './hf-config';
-import { CONVERTED_FORMAT_VERSION, writeGenerationConfig, writeModelConfig, writePreprocessorConfig, writeTokenizerFiles } from './output-files';
+import { writeGenerationConfig, writeModelConfig, writeProcessorFiles } from './output-files';
+import { CONVERTED_FORMAT_VERSION } from '../../engines/deepseek-vl/engine';
+import { readProcessorFiles } from '../../engines/deepseek-vl/processor';
 import { writeVisionEncoder } from './vision-encoder-graph';
 import { checkHybridTensors, writeHybridVisionEncoder } from './hybrid-graph';
 import { applyDtypeToOnnxFolder } from '../dtypes/apply-dtype';
@@ -79,6 +81,22 @@ function removeAbandonedTemps(parent: string, name: string, log: (message: strin
   }
 }
 
+/** The checkpoint's processor files, checked before anything is written: readable, and agreeing with the vision tower. */
+function readCheckpointProcessor(from: string, numImageTokens: number, log: (message: string) => void) {
+  let processor;
+  try {
+    processor = readProcessorFiles(from, (_level, message) => log(message));
+  } catch (e) {
+    throw new ConvertError((e as Error).message);
+  }
+  if (!existsSync(join(from, 'tokenizer.json'))) throw new ConvertError(`tokenizer.json is missing from ${from}; download it with the weights`);
+  if (processor.numImageTokens !== numImageTokens) {
+    throw new ConvertError(`the processor files say ${processor.numImageTokens} image tokens per image, but the vision tower gives ${numImageTokens}`);
+  }
+  log(`processor: image processor from ${processor.imageProcessorSource}, chat template from ${processor.chatTemplate.source}, ${processor.numImageTokens} image tokens`);
+  return processor;
+}
+
 export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
   const started = Date.now();
   const log = opts.log ?? (() => undefined);
@@ -95,6 +113,7 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
   validateTensors(ckpt, [...siglipTensors(cfg), ...(hybrid ? [] : alignerTensors(cfg)), ...textTensors(cfg, !tied)]);
   if (hybrid) checkHybridTensors(ckpt, cfg, readSamConfig(cfg.highResVision));
   log(`checkpoint ok: ${cfg.modelType}, ${cfg.text.numLayers} text layers, ${cfg.vision.numLayers} vision layers, ${cfg.numImageTokens} image tokens, tied lm_head ${tied}`);
+  const processor = readCheckpointProcessor(from, cfg.numImageTokens, log);
 
   mkdirSync(dirname(to), { recursive: true });
   removeAbandonedTemps(dirname(to), basename(to), log);
@@ -110,9 +129,8 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
     log('writing decoder_model_merged.onnx');
     (opts.fused ? writeFusedDecoder : writeDecoder)(ckpt, cfg.text, tied, onnxDir);
     applyDtypeToOnnxFolder(onnxDir, dtype, log);
-    writeTokenizerFiles(from, tmp);
+    writeProcessorFiles(from, tmp, cfg, processor, log);
     writeGenerationConfig(from, tmp, cfg);
-    writePreprocessorConfig(from, tmp, cfg);
     // config.json last: the runtime recognises a converted folder by its visual_coder block.
     writeModelConfig(tmp, cfg, {
       format: CONVERTED_FORMAT_VERSION,

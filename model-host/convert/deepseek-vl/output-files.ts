@@ -1,15 +1,15 @@
 /**
  * The non-graph files of a converted model folder: `config.json` (llava-style, so transformers.js
- * could drive it, plus our `visual_coder` block), `generation_config.json`, tokenizer files with a
- * DeepSeek-VL chat template, and `preprocessor_config.json`.
+ * could drive it, plus our `visual_coder` block), `generation_config.json`, and the checkpoint's
+ * tokenizer and processor files.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultDeepseekVlProcessorConfig } from '../../engines/deepseek-vl/image-processor';
+import { defaultImageProcessorConfig } from '../../engines/deepseek-vl/image-processor';
+import type { DeepseekVlProcessorFiles } from '../../engines/deepseek-vl/processor';
+import { CONVERSION_SCRIPT_CHAT_TEMPLATE } from '../../engines/deepseek-vl/default-chat-template';
+import { readChatTemplate } from '../../engines/chat-template';
 import { ConvertError, type DeepseekVlConfig } from './hf-config';
-import { DEEPSEEK_VL_CHAT_TEMPLATE, IMAGE_PLACEHOLDER } from '../../engines/deepseek-vl/chat-format';
-
-export const CONVERTED_FORMAT_VERSION = 1;
 
 export interface VisualCoderBlock {
   format: number;
@@ -66,24 +66,36 @@ export function writeGenerationConfig(srcDir: string, outDir: string, cfg: Deeps
   });
 }
 
-/** Copies `tokenizer.json` and writes `tokenizer_config.json` with our chat template added. */
-export function writeTokenizerFiles(srcDir: string, outDir: string): void {
-  const tok = join(srcDir, 'tokenizer.json');
-  if (!existsSync(tok)) throw new ConvertError(`tokenizer.json is missing from ${srcDir}; download it with the weights`);
-  writeFileSync(join(outDir, 'tokenizer.json'), readFileSync(tok)); // not copyFile: keep our own file mode
-  const cfgPath = join(srcDir, 'tokenizer_config.json');
-  const tokCfg: Record<string, unknown> = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>) : {};
-  // transformers.js does not know transformers 5's `TokenizersBackend`; the fast tokenizer is equivalent.
-  if (tokCfg.tokenizer_class === 'TokenizersBackend' || !tokCfg.tokenizer_class) tokCfg.tokenizer_class = 'LlamaTokenizerFast';
-  tokCfg.chat_template = DEEPSEEK_VL_CHAT_TEMPLATE;
-  tokCfg.image_token = IMAGE_PLACEHOLDER;
-  writeJson(join(outDir, 'tokenizer_config.json'), tokCfg);
-}
+/** The processor files a checkpoint may carry (both transformers layouts), copied as they are. */
+const PROCESSOR_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'added_tokens.json',
+  'preprocessor_config.json',
+  'processor_config.json',
+  'chat_template.json',
+  'chat_template.jinja',
+];
 
-export function writePreprocessorConfig(srcDir: string, outDir: string, cfg: DeepseekVlConfig): void {
-  const src = join(srcDir, 'preprocessor_config.json');
-  const value = existsSync(src)
-    ? (JSON.parse(readFileSync(src, 'utf8')) as Record<string, unknown>)
-    : defaultDeepseekVlProcessorConfig(cfg.raw as Parameters<typeof defaultDeepseekVlProcessorConfig>[0]);
-  writeJson(join(outDir, 'preprocessor_config.json'), value);
+/**
+ * Copies the checkpoint's tokenizer and processor files into the converted folder unchanged, so the
+ * runtime reads exactly what the checkpoint says (`engines/deepseek-vl/processor.ts`). What the
+ * checkpoint lacks is written from the defaults of transformers' conversion scripts: the chat
+ * template (`chat_template.jinja`) and the image processor config (`preprocessor_config.json`).
+ */
+export function writeProcessorFiles(srcDir: string, outDir: string, cfg: DeepseekVlConfig, found: DeepseekVlProcessorFiles, log: (message: string) => void): void {
+  if (!existsSync(join(srcDir, 'tokenizer.json'))) throw new ConvertError(`tokenizer.json is missing from ${srcDir}; download it with the weights`);
+  for (const file of PROCESSOR_FILES) {
+    // readFileSync + writeFileSync, not copyFile: the copy gets our own file mode.
+    if (existsSync(join(srcDir, file))) writeFileSync(join(outDir, file), readFileSync(join(srcDir, file)));
+  }
+  if (found.chatTemplate.template === CONVERSION_SCRIPT_CHAT_TEMPLATE && !readChatTemplate(srcDir)) {
+    writeFileSync(join(outDir, 'chat_template.jinja'), CONVERSION_SCRIPT_CHAT_TEMPLATE);
+    log('the checkpoint has no chat template: wrote the one transformers\' conversion scripts use (chat_template.jinja)');
+  }
+  if (!existsSync(join(srcDir, 'preprocessor_config.json')) && !existsSync(join(srcDir, 'processor_config.json'))) {
+    writeJson(join(outDir, 'preprocessor_config.json'), defaultImageProcessorConfig(cfg.raw as Parameters<typeof defaultImageProcessorConfig>[0]));
+    log('the checkpoint has no image processor config: wrote the values transformers\' conversion scripts use (preprocessor_config.json)');
+  }
 }

@@ -1,21 +1,20 @@
 /**
- * The DeepSeek-VL runtime over a converted folder (see `deepseek-vl/converter.ts`): three
- * onnxruntime-node sessions (vision_encoder, embed_tokens, decoder_model_merged), the DeepSeek-VL
- * prompt format, image features scattered into the token embeddings, and our own generation loop
- * with the KV cache fed back (kept on the GPU on webgpu), streaming deltas and cancellation
- * between decode steps.
+ * The DeepSeek-VL runtime over a converted folder (see `convert/deepseek-vl/converter.ts`): three
+ * onnxruntime-node sessions (vision_encoder, embed_tokens, decoder_model_merged), the inputs from
+ * the checkpoint's own processor files (`processor.ts`: chat template, tokenizer, image processor),
+ * image features scattered into the token embeddings, and our own generation loop with the KV cache
+ * fed back (kept on the GPU on webgpu), streaming deltas and cancellation between decode steps.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DeviceKind, DevicePreference, GenerationOptions, Timings } from '../../protocol';
-import { formatDeepseekVlPrompt } from './chat-format';
-import type { ChatPrompt, GenerateContext, GenerateInput, GenerateOutput, TextEngine } from '../engine';
+import type { GenerateContext, GenerateInput, GenerateOutput, TextEngine } from '../engine';
+import { ModelFolderError } from '../model-folder';
 import { createSessions, type Log, releaseAll, type SessionSet, type SessionSpec } from '../ort-sessions';
-import { type DeepseekVlProcessorConfig, preprocessForDeepseekVl } from './image-processor';
 import { chooseToken } from '../decoding/sampling';
 import { TextStream } from '../decoding/text-stream';
-import { loadTokenizer, type Tokenizer } from '../transformers-js';
+import { DeepseekVlProcessor } from './processor';
 
 export interface ConvertedConfig {
   image_token_id: number;
@@ -29,7 +28,23 @@ export interface ConvertedConfig {
     eos_token_id: number | number[];
     max_position_embeddings?: number;
   };
-  visual_coder: { family: string; hybrid?: boolean; source?: string };
+  visual_coder: { family: string; format?: number; hybrid?: boolean; source?: string };
+}
+
+/**
+ * The converted-folder layout this runtime reads. 2: the checkpoint's processor files are copied
+ * as they are (1 wrote a chat template of its own into tokenizer_config.json).
+ */
+export const CONVERTED_FORMAT_VERSION = 2;
+
+export function readConvertedConfig(dir: string): ConvertedConfig {
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as ConvertedConfig;
+  const format = config.visual_coder?.format ?? 1;
+  if (format < CONVERTED_FORMAT_VERSION) {
+    const from = config.visual_coder?.source ?? 'the checkpoint folder';
+    throw new ModelFolderError(`${dir} was converted by an older Visual Coder (format ${format}); convert it again: model-host convert --from ${from} --to ${dir} --overwrite`);
+  }
+  return config;
 }
 
 /** Model inputs with preprocessing and the chat template already done (parity tests, `run --input-ids`). */
@@ -50,8 +65,7 @@ export class DeepseekVlEngine implements TextEngine {
   private constructor(
     readonly dir: string,
     private readonly config: ConvertedConfig,
-    private readonly processor: DeepseekVlProcessorConfig,
-    private readonly tokenizer: Tokenizer,
+    readonly processor: DeepseekVlProcessor,
     private sessions: SessionSet,
     public device: DeviceKind,
     private readonly log: Log,
@@ -64,11 +78,16 @@ export class DeepseekVlEngine implements TextEngine {
 
   static async load(dir: string, device: DevicePreference | DeviceKind, log: Log): Promise<DeepseekVlEngine> {
     const started = now();
-    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as ConvertedConfig;
-    const processor = JSON.parse(readFileSync(join(dir, 'preprocessor_config.json'), 'utf8')) as DeepseekVlProcessorConfig;
-    const tokenizer = await loadTokenizer(dir);
+    const config = readConvertedConfig(dir);
+    const processor = await DeepseekVlProcessor.load(dir, log);
+    if (processor.imageTokenId !== config.image_token_id) {
+      throw new ModelFolderError(`${dir}: the tokenizer's image token is id ${processor.imageTokenId} but config.json says ${config.image_token_id}`);
+    }
+    if (processor.files.numImageTokens !== config.num_image_tokens) {
+      throw new ModelFolderError(`${dir}: the processor expands an image to ${processor.files.numImageTokens} tokens but the vision graph gives ${config.num_image_tokens}`);
+    }
     const { device: used, sessions } = await createSessions(DeepseekVlEngine.specs(dir, config), device, log);
-    return new DeepseekVlEngine(dir, config, processor, tokenizer, sessions, used, log, now() - started);
+    return new DeepseekVlEngine(dir, config, processor, sessions, used, log, now() - started);
   }
 
   private static specs(dir: string, config: ConvertedConfig): SessionSpec[] {
@@ -84,24 +103,13 @@ export class DeepseekVlEngine implements TextEngine {
 
   async generate(input: GenerateInput, ctx: GenerateContext): Promise<GenerateOutput> {
     const t0 = now();
-    let pixels: RawInputs['pixelValues'];
-    let highRes: RawInputs['highResPixelValues'];
-    if (input.image) {
-      const pre = await preprocessForDeepseekVl(input.image, this.processor);
-      pixels = pre.pixelValues;
-      highRes = pre.highResPixelValues;
-    }
-    const inputIds = this.buildInputIds(input.prompt, pixels !== undefined);
-    const out = await this.generateFromInputs({ inputIds, pixelValues: pixels, highResPixelValues: highRes }, input.generation, ctx);
+    const inputs = await this.processor.inputs(input.prompt, input.image);
+    ctx.log('debug', `prompt: ${inputs.inputIds.length} tokens`);
+    const raw: RawInputs = { inputIds: inputs.inputIds, pixelValues: inputs.pixels?.pixelValues, highResPixelValues: inputs.pixels?.highResPixelValues };
+    const out = await this.generateFromInputs(raw, input.generation, ctx);
     out.timings.preprocessMs = now() - t0 - out.timings.totalMs;
     out.timings.totalMs = now() - t0;
     return out;
-  }
-
-  /** BOS + the tokenized DeepSeek-VL prompt, with `num_image_tokens` image tokens when there is an image. */
-  buildInputIds(prompt: ChatPrompt, withImage: boolean): number[] {
-    const text = formatDeepseekVlPrompt(prompt, withImage ? this.config.num_image_tokens : undefined);
-    return [this.config.text_config.bos_token_id, ...this.tokenizer.encode(text)];
   }
 
   /** Runs with ids and pixel values as given; on a first-run failure off cpu, retries once on cpu. */
@@ -159,7 +167,7 @@ export class DeepseekVlEngine implements TextEngine {
     const maxPositions = this.config.text_config.max_position_embeddings ?? Infinity;
     if (ids.length > maxPositions) throw new Error(`the prompt has ${ids.length} tokens; this model takes at most ${maxPositions}`);
     const maxNew = Math.min(generation.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS, maxPositions - ids.length + 1);
-    const stream = new TextStream((t) => this.tokenizer.decode(t), generation.stop ?? []);
+    const stream = new TextStream((t) => this.processor.decode(t), generation.stop ?? []);
     const generated: number[] = [];
     let past = this.emptyPast();
     let total = ids.length;

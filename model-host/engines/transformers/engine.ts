@@ -13,10 +13,24 @@ import { deviceCandidates, type Log } from '../ort-sessions';
 import { TextStream } from '../decoding/text-stream';
 import { transformersModule } from '../transformers-js';
 import { FAMILY_MODEL_CLASS, janusConversation, qwen2VlPrompt, selectFiles, type TransformersFamily } from './families';
+import { type ChatTemplate, readChatTemplate, templateMessages } from '../chat-template';
+import type { ChatPrompt } from '../engine';
 
 /** The few members of transformers.js objects we touch (its own typings are not worth the coupling). */
 export interface TjsTokenizer {
   decode(ids: number[] | bigint[], opts?: { skip_special_tokens?: boolean }): string;
+  apply_chat_template?(messages: unknown, options: Record<string, unknown>): unknown;
+}
+
+/**
+ * Qwen2-VL's prompt text: the checkpoint's own chat template (rendered by transformers.js) where the folder has
+ * one, else the ChatML layout of `qwen2VlPrompt`.
+ */
+export function qwen2VlPromptText(tokenizer: TjsTokenizer, template: ChatTemplate | undefined, prompt: ChatPrompt, hasImage: boolean): string {
+  if (!template || !tokenizer.apply_chat_template) return qwen2VlPrompt(prompt, hasImage);
+  const text = tokenizer.apply_chat_template(templateMessages(prompt, hasImage), { chat_template: template.template, add_generation_prompt: true, tokenize: false });
+  if (typeof text !== 'string') throw new Error('the chat template did not render to text');
+  return text;
 }
 export interface TjsProcessor {
   tokenizer: TjsTokenizer;
@@ -40,6 +54,7 @@ export class TransformersVlmEngine implements TextEngine {
     private readonly processor: TjsProcessor,
     private readonly eos: Set<number>,
     dir: string,
+    private readonly template: ChatTemplate | undefined = undefined,
   ) {
     this.modelName = dir.split(/[\\/]/).filter(Boolean).pop() ?? dir;
   }
@@ -58,7 +73,9 @@ export class TransformersVlmEngine implements TextEngine {
           log('info', `${family} loaded on ${device}: ${sel.files.join(', ')}`);
           const gen = (model as unknown as { generation_config?: { eos_token_id?: number | number[] } }).generation_config;
           const eos = gen?.eos_token_id;
-          return new TransformersVlmEngine(family, device, model, processor, new Set(Array.isArray(eos) ? eos : eos === undefined ? [] : [eos]), dir);
+          const template = family === 'qwen2-vl' ? readChatTemplate(dir) : undefined;
+          if (family === 'qwen2-vl' && !template) log('info', `${dir} has no chat template; using Qwen2-VL's ChatML layout`);
+          return new TransformersVlmEngine(family, device, model, processor, new Set(Array.isArray(eos) ? eos : eos === undefined ? [] : [eos]), dir, template);
         } catch (e) {
           lastError = e;
           log('warn', `could not load ${family} on ${device}${noFp16 ? ' without fp16' : ''} (${(e as Error).message.split('\n')[0]}); falling back`);
@@ -80,7 +97,7 @@ export class TransformersVlmEngine implements TextEngine {
     const inputs =
       this.family === 'janus'
         ? await this.processor(janusConversation(input.prompt, !!image), { images: image ? [image] : [] })
-        : await this.processor(qwen2VlPrompt(input.prompt, !!image), image ?? null);
+        : await this.processor(qwen2VlPromptText(this.processor.tokenizer, this.template, input.prompt, !!image), image ?? null);
     const promptLength = inputs.input_ids.dims[1];
     const g: GenerationOptions = input.generation;
     const stream = new TextStream((ids) => this.processor.tokenizer.decode(ids, { skip_special_tokens: true }), g.stop ?? []);
