@@ -1,18 +1,26 @@
 /**
  * Composition root of the Visual Coder extension: the only module that uses the `vscode` runtime.
- * Every feature module receives what it needs from here as parameters.
+ * It builds the objects of the extension once, handing each the narrow collaborators it needs, and
+ * registers what they contribute; no other module holds state of its own at module level.
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { FeatureDeps } from './features/feature-deps';
 import { HostSupervisor } from './host/supervisor';
-import { readInitializeParams, watchHostSettings } from './host/host-settings';
+import { readInitializeParams, watchHostSettings } from './host/initialize-params';
+import { Settings } from './settings/settings';
+import { remoteBackendForRun } from './settings/backend';
 import { createHostStatusBar } from './ui/status-bar';
 import { registerHostCommands } from './features/host-commands';
-import { registerRemote } from './features/remote';
-import { registerModels } from './features/models';
-import { registerTasks } from './features/tasks';
-import { registerCopyCode } from './features/copy-code';
+import { registerRemote } from './features/remote/remote';
+import { ModelsFeature } from './features/models/models';
+import { TaskCommands } from './features/task-commands';
+import { CopyCodeFeature } from './features/copy-code';
+import { TaskService } from './tasks/task-service';
+import { ImageSource } from './tasks/image-source';
+import { LastEditorTracker } from './tasks/last-editor';
+import { ScreenshotPanels } from './panel/screenshot-panel';
+import { registerMarkdownImageActions } from './inline/markdown-image-actions';
+import { registerNotebookImageActions } from './inline/notebook-image-actions';
 
 let supervisor: HostSupervisor | undefined;
 
@@ -24,30 +32,47 @@ export interface VisualCoderTestApi {
 
 export async function activate(context: vscode.ExtensionContext): Promise<VisualCoderTestApi> {
   const started = Date.now();
-  const log = vscode.window.createOutputChannel('Visual Coder', { log: true });
-  context.subscriptions.push(log);
+  const vs = vscode;
+  const log = vs.window.createOutputChannel('Visual Coder', { log: true });
+  const settings = new Settings(vs, context.globalState);
+  const clientName = `${vs.env.appName} ${vs.version}`;
+  const defaultModelsDir = path.join(context.globalStorageUri.fsPath, 'models');
 
   const host = new HostSupervisor({
-    spawn: {
-      command: process.execPath,
-      args: [context.asAbsolutePath(path.join('dist', 'model-host.js')), 'serve'],
-      cwd: context.extensionPath,
-    },
-    initializeParams: () => readInitializeParams(vscode, path.join(context.globalStorageUri.fsPath, 'models')),
+    spawn: { command: process.execPath, args: [context.asAbsolutePath(path.join('dist', 'model-host.js')), 'serve'], cwd: context.extensionPath },
+    initializeParams: () => readInitializeParams(settings, clientName, defaultModelsDir),
     log,
   });
   supervisor = host;
-  context.subscriptions.push({ dispose: () => void host.dispose() });
 
-  const deps: FeatureDeps = { vs: vscode, context, log, host };
-  context.subscriptions.push(createHostStatusBar(vscode, host));
-  registerHostCommands(deps, host);
-  context.subscriptions.push(watchHostSettings(vscode, () => host.restart()));
-  // Feature modules: one register line each.
-  registerRemote(deps);
-  registerModels(deps);
-  registerTasks(deps);
-  registerCopyCode(deps);
+  const lastEditor = new LastEditorTracker(vs.window);
+  const images = new ImageSource(vs, host);
+  const models = new ModelsFeature({ vs, host, settings, log });
+  const tasks = new TaskService({
+    vs,
+    host,
+    settings,
+    log,
+    backend: () => remoteBackendForRun(settings, context.secrets),
+    offerModel: () => models.offerModelDownload(),
+  });
+  const inline = { vs, tasks, log };
+
+  context.subscriptions.push(
+    log,
+    { dispose: () => void host.dispose() },
+    lastEditor,
+    createHostStatusBar(vs, host),
+    ...registerHostCommands({ vs, log, host }, host),
+    watchHostSettings(vs.window, settings, () => host.restart()),
+    ...registerRemote({ vs, host, settings, secrets: context.secrets, log }),
+    ...models.register(),
+    ...new TaskCommands({ vs, tasks, images, lastEditor, settings, log }).register(),
+    ...new CopyCodeFeature({ vs, tasks, images, lastEditor, settings, log }).register(),
+    ...new ScreenshotPanels({ vs, context, tasks, settings, lastEditor, log }).register(),
+    ...registerMarkdownImageActions(inline),
+    ...registerNotebookImageActions(inline),
+  );
 
   void host.start().catch((err: Error) => log.error(`model host did not start: ${err.message}`));
   log.info(`Visual Coder activated in ${Date.now() - started} ms`);

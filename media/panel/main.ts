@@ -5,7 +5,7 @@
  */
 import type { ExtensionToPanel, PanelChoice, PanelImage, PanelState, PanelToExtension } from '../../src/panel/panel-messages';
 import { buildPreviewDocument } from './preview-doc';
-import { extractCode } from '../../model-host/tasks/postprocess-code';
+import { extractCode } from '../../model-host/protocol/code-blocks';
 
 interface VsCodeApi {
   postMessage(message: PanelToExtension): void;

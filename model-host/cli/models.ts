@@ -5,16 +5,14 @@
 import * as os from 'node:os';
 import type { CliCommand } from './command';
 import { UsageError, flag, parseArgs } from './command';
-import type { DeviceKind, ModelsProgressParams } from '../protocol';
+import { DEVICE_KINDS, formatBytes, type DeviceKind, type ModelsProgressParams } from '../protocol';
 import { parseModelRef } from '../models/registry';
 import { ModelStore, storeRootFrom } from '../models/store';
 import { pullModel } from '../models/downloader';
 import { listModels, verifyModel } from '../models/catalog';
-import { formatBytes } from '../models/disk-space';
 import { probeDevices } from '../devices/probe';
 import { convertAfterPull } from '../models/conversion';
 
-const DEVICES: DeviceKind[] = ['webgpu', 'cuda', 'dml', 'coreml', 'cpu'];
 
 const USAGE = `model-host models <list|pull|verify|remove|register> [options]
 
@@ -121,7 +119,7 @@ export const modelsCommand: CliCommand = {
     const store = new ModelStore(storeRootFrom(flag(args, 'store')));
     const sub = args.positional[0];
     const device = flag(args, 'device') as DeviceKind | undefined;
-    if (device !== undefined && !DEVICES.includes(device)) throw new UsageError(`--device must be one of ${DEVICES.join(', ')}`);
+    if (device !== undefined && !DEVICE_KINDS.includes(device)) throw new UsageError(`--device must be one of ${DEVICE_KINDS.join(', ')}`);
     switch (sub) {
       case 'list':
         return list(store, args.flags.has('json'));

@@ -1,6 +1,53 @@
-import type { CliCommand } from './command';
+/**
+ * `model-host serve`: the protocol on stdio for the extension, or (`--http`) the OpenAI-compatible
+ * API for any client. Parses the flags and hands typed options to the server.
+ */
+import * as path from 'node:path';
+import { type CliCommand, UsageError, flag, parseArgs } from './command';
+import { DEVICE_KINDS, LOG_LEVELS, logLevelPasses, type DeviceKind, type LogLevel } from '../protocol';
 import { serveStdio } from '../server/stdio-server';
-import { SERVE_HTTP_USAGE, serveHttp } from '../http/serve-http';
+import { AddressInUseError, serveHttp } from '../http/serve-http';
+import { checkBindAllowed, parseListenAddress } from './listen-address-option';
+
+export const SERVE_HTTP_USAGE = `model-host serve --http [HOST:]PORT --model DIR|ID [--model-name NAME] [--api-key KEY]
+                  [--store DIR] [--device cpu|webgpu|cuda|dml|coreml] [--log-level info]
+
+Serves the model as an OpenAI-compatible API: GET /v1/models, POST /v1/chat/completions
+(stream or not; images as data URLs in image_url content parts). Binds to loopback by default
+(a bare PORT means 127.0.0.1:PORT); another address needs --api-key (or VISUAL_CODER_API_KEY),
+and then every request needs "Authorization: Bearer KEY". Port 0 picks a free port; the first
+line on stdout is "listening on http://HOST:PORT/v1". Stops on SIGINT/SIGTERM.`;
+
+async function serveHttpFromArgs(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const address = parseListenAddress(flag(args, 'http') ?? '');
+  const apiKey = flag(args, 'api-key') ?? process.env.VISUAL_CODER_API_KEY;
+  checkBindAllowed(address, apiKey);
+  const model = flag(args, 'model');
+  if (!model) throw new UsageError('--model is required: an installed model id or a model folder');
+  const device = (flag(args, 'device') ?? 'cpu') as DeviceKind;
+  if (!DEVICE_KINDS.includes(device)) throw new UsageError(`--device must be one of ${DEVICE_KINDS.join(', ')}`);
+  const threshold = (flag(args, 'log-level') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(threshold)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  // A folder (absolute, ./relative or with a separator) or an installed model id, as `tasks run` reads it.
+  const modelRef = path.isAbsolute(model) || model.startsWith('.') || model.includes(path.sep) ? path.resolve(model) : model;
+  try {
+    return await serveHttp({
+      address,
+      apiKey,
+      model: modelRef,
+      modelName: flag(args, 'model-name') ?? path.basename(modelRef),
+      store: flag(args, 'store'),
+      device,
+      log: (level, message) => {
+        if (logLevelPasses(level, threshold)) process.stderr.write(`[${level}] ${message}\n`);
+      },
+    });
+  } catch (err) {
+    if (err instanceof AddressInUseError) throw new UsageError(err.message);
+    throw err;
+  }
+}
 
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -8,8 +55,8 @@ export const serveCommand: CliCommand = {
   usage: `model-host serve
 
 Speaks JSON-RPC 2.0 with Content-Length framing on stdin/stdout (the protocol in
-model-host/protocol.ts). Exits when stdin closes or on host/shutdown.
+model-host/protocol/). Exits when stdin closes or on host/shutdown.
 
 ${SERVE_HTTP_USAGE}`,
-  run: (argv) => (argv.some((a) => a === '--http' || a.startsWith('--http=')) ? serveHttp(argv) : serveStdio()),
+  run: (argv) => (argv.some((a) => a === '--http' || a.startsWith('--http=')) ? serveHttpFromArgs(argv) : serveStdio()),
 };

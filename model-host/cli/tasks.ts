@@ -6,14 +6,13 @@
 import * as path from 'node:path';
 import type { CliCommand } from './command';
 import { UsageError, flag, parseArgs } from './command';
-import type { DevicePreference, TaskRunParams } from '../protocol';
+import { DEVICE_PREFERENCES, type DevicePreference, type TaskRunParams } from '../protocol';
 import { listTasks } from '../tasks/registry';
 import { runTask } from '../tasks/run-task';
 import { taskEnginesFor } from '../tasks/task-engines';
 import { HostError } from '../protocol/errors';
 import { remoteBackendFromArgs } from './remote-options';
 
-const DEVICES: DevicePreference[] = ['auto', 'webgpu', 'cuda', 'dml', 'coreml', 'cpu'];
 
 export const TASK_RUN_USAGE = `--task ID --image FILE [--option NAME=CHOICE] [--model DIR|ID] [--store DIR] [--device cpu|webgpu|…]
       [--instruction TEXT] [--max-new-tokens N] [--endpoint URL --remote-model NAME] [--no-ocr] [--stream] [--json]`;
@@ -36,7 +35,7 @@ export async function runTaskFromCli(argv: string[]): Promise<number> {
   if (!taskId) throw new UsageError('--task is required (see `model-host tasks`)');
   if (!image) throw new UsageError('--image is required');
   const device = (flag(args, 'device') ?? 'auto') as DevicePreference;
-  if (!DEVICES.includes(device)) throw new UsageError(`--device must be one of ${DEVICES.join(', ')}`);
+  if (!DEVICE_PREFERENCES.includes(device)) throw new UsageError(`--device must be one of ${DEVICE_PREFERENCES.join(', ')}`);
   const maxNewTokens = flag(args, 'max-new-tokens');
   if (maxNewTokens !== undefined && !(Number(maxNewTokens) > 0)) throw new UsageError('--max-new-tokens must be a positive number');
   const endpoint = flag(args, 'endpoint');

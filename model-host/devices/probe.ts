@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DeviceInfo, DeviceKind, DevicePreference, LogLevel } from '../protocol';
+import { DEVICE_KINDS, type DeviceInfo, type DeviceKind, type DevicePreference, type LogLevel } from '../protocol';
 import { probeWebGpuIsolated } from './webgpu-probe';
 
 type Log = (level: LogLevel, message: string) => void;
@@ -87,7 +87,7 @@ async function supportedBackends(): Promise<{ names: string[]; bindingDir?: stri
 
 /** Picks the device for a preference, logging each fallback with its reason. */
 export function chooseDevice(preference: DevicePreference, devices: DeviceInfo[], log: Log): DeviceKind {
-  const order: DeviceKind[] = preference === 'auto' ? ['webgpu', 'cuda', 'dml', 'coreml', 'cpu'] : [preference, 'cpu'];
+  const order: readonly DeviceKind[] = preference === 'auto' ? DEVICE_KINDS : [preference, 'cpu'];
   for (const kind of order) {
     const info = devices.find((d) => d.kind === kind);
     if (info?.available) return kind;

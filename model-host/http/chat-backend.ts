@@ -7,7 +7,7 @@ import type { GenerationOptions } from '../protocol';
 import type { ChatPrompt, GenerateOutput, LoadedImage } from '../engines/engine';
 import type { EngineWorkerClient } from '../worker/client';
 import type { ChatJobPayload, ChatJobEvent } from '../worker/jobs/chat-job-types';
-import type { TaskHostSettings } from '../tasks/task-engines';
+import type { ModelSettings } from '../models/resolve-model';
 
 export interface ChatBackendRequest {
   prompt: ChatPrompt;
@@ -25,7 +25,7 @@ export interface ChatBackend {
 export class WorkerChatBackend implements ChatBackend {
   constructor(
     private readonly worker: EngineWorkerClient,
-    private readonly settings: TaskHostSettings,
+    private readonly settings: ModelSettings,
     readonly modelId: string,
   ) {}
 

@@ -1,35 +1,9 @@
-/**
- * The `--http` address of `model-host serve`: `HOST:PORT`, `[IPv6]:PORT` or a bare `PORT` (loopback).
- * Serving the model to other machines is a deliberate choice, so a non-loopback address needs an
- * API key.
- */
+/** Where the HTTP server listens, and what that address means: loopback or reachable from other machines. */
 import { isIP } from 'node:net';
-import { UsageError } from '../cli/command';
 
 export interface ListenAddress {
   host: string;
   port: number;
-}
-
-export function parseListenAddress(value: string): ListenAddress {
-  const text = value.trim();
-  let host = '127.0.0.1';
-  let portText = text;
-  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(text);
-  if (bracketed) {
-    host = bracketed[1];
-    portText = bracketed[2];
-  } else if (text.includes(':')) {
-    const colon = text.lastIndexOf(':');
-    host = text.slice(0, colon);
-    portText = text.slice(colon + 1);
-    if (host.includes(':')) throw new UsageError(`--http ${value}: write an IPv6 address in brackets, e.g. [::1]:8000`);
-  }
-  if (!/^\d+$/.test(portText) || Number(portText) > 65535) {
-    throw new UsageError(`--http ${value}: expected HOST:PORT with a port from 0 to 65535, e.g. 127.0.0.1:8000`);
-  }
-  if (host === '') throw new UsageError(`--http ${value}: the host is empty; e.g. 127.0.0.1:8000`);
-  return { host, port: Number(portText) };
 }
 
 /** True for addresses only this machine can reach. */
@@ -38,15 +12,6 @@ export function isLoopbackHost(host: string): boolean {
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1' || /^::ffff:127\./i.test(host);
   return false;
-}
-
-/** Throws a UsageError when the address would expose the model without a key. */
-export function checkBindAllowed(address: ListenAddress, apiKey: string | undefined): void {
-  if (isLoopbackHost(address.host) || apiKey) return;
-  throw new UsageError(
-    `refusing to serve on ${address.host}, which other machines can reach, without an API key: add --api-key KEY ` +
-      `(clients then send "Authorization: Bearer KEY"), or bind to 127.0.0.1.`,
-  );
 }
 
 /** `http://host:port/v1` for messages and clients. */

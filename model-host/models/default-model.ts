@@ -3,18 +3,17 @@
  * runs on. Shared by the task runner (which loads it) and `models/select` (which reports it).
  */
 import * as os from 'node:os';
-import type { DeviceInfo, DeviceKind, DevicePreference } from '../protocol';
+import { GPU_DEVICE_KINDS, type DeviceInfo, type DeviceKind, type DevicePreference } from '../protocol';
 import { PRESETS, recommend } from './registry';
 import { defaultInstalledModel } from './store';
 
-const GPU_KINDS: readonly string[] = ['webgpu', 'cuda', 'dml', 'coreml'];
 
 /**
  * The order installed models are tried in: the preset recommended for `device` (the rule of
  * `models list`; GPU memory unknown, so a GPU counts as 8 GB), then the other presets as listed.
  */
 export function preferredModels(device: DeviceKind | DevicePreference): string[] {
-  const devices: DeviceInfo[] = GPU_KINDS.includes(device) ? [{ kind: device as DeviceKind, available: true }] : [];
+  const devices: DeviceInfo[] = (GPU_DEVICE_KINDS as readonly string[]).includes(device) ? [{ kind: device as DeviceKind, available: true }] : [];
   const recommended = recommend(devices, undefined, os.totalmem() / 1e9).id;
   return [recommended, ...PRESETS.map((p) => p.id).filter((id) => id !== recommended)];
 }

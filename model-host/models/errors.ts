@@ -1,14 +1,25 @@
+import { HostError, HostErrorCodes } from '../protocol/errors';
+
 /** Why a model operation failed, so callers can map it (protocol error code, exit code, retry or not). */
 export type ModelErrorKind = 'not-found' | 'auth' | 'disk-full' | 'checksum' | 'network' | 'cancelled' | 'busy' | 'bad-input' | 'not-installed';
 
-export class ModelError extends Error {
+/** The protocol code each kind is answered with. */
+function codeOf(kind: ModelErrorKind): number {
+  if (kind === 'cancelled') return HostErrorCodes.Cancelled;
+  if (kind === 'not-installed') return HostErrorCodes.NoModel;
+  if (kind === 'bad-input') return HostErrorCodes.InvalidParams;
+  return HostErrorCodes.BadModel;
+}
+
+/** A model operation's failure: a HostError whose `data.kind` says what went wrong (not-found, auth, disk-full, …). */
+export class ModelError extends HostError {
   constructor(
     readonly kind: ModelErrorKind,
     message: string,
     /** Transient errors (dropped connections, 5xx) are retried with backoff. */
     readonly transient = false,
   ) {
-    super(message);
+    super(codeOf(kind), message, { kind });
     this.name = 'ModelError';
   }
 }

@@ -5,7 +5,7 @@
  * where a size was not measured on the hub it is an estimate and `sizeApproximate` says so. The
  * exact bytes are always taken from the hub's file listing at download time.
  */
-import type { DeviceInfo, DeviceKind } from '../protocol';
+import { GPU_DEVICE_KINDS, type DeviceInfo, type DeviceKind } from '../protocol';
 
 /**
  * Which files of the hub repository a preset needs: glob patterns over the repo-relative paths
@@ -187,14 +187,13 @@ export interface Recommendation {
   reason: string;
 }
 
-const GPU_KINDS: DeviceKind[] = ['webgpu', 'cuda', 'dml', 'coreml'];
 
 /**
  * Picks a default preset for a machine. `gpuMemoryGb` is undefined when the GPU's memory is not known
  * (WebGPU does not tell); then the GPU is assumed to be a mid-range one (8 GB).
  */
 export function recommend(devices: DeviceInfo[], gpuMemoryGb: number | undefined, systemMemoryGb: number): Recommendation {
-  const gpu = devices.find((d) => d.available && GPU_KINDS.includes(d.kind));
+  const gpu = devices.find((d) => d.available && GPU_DEVICE_KINDS.includes(d.kind));
   if (gpu) {
     const mem = gpuMemoryGb ?? 8;
     const known = gpuMemoryGb === undefined ? 'GPU memory not reported, assuming 8 GB' : `${mem} GB of GPU memory`;

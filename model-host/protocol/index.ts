@@ -14,13 +14,21 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary
 
-/** Execution devices the host can run ONNX graphs on. */
-export type DeviceKind = 'webgpu' | 'cuda' | 'dml' | 'coreml' | 'cpu';
-/** What the user asked for (`visualCoder.device`); `auto` probes in order webgpu → cuda → dml → coreml → cpu. */
-export type DevicePreference = 'auto' | DeviceKind;
-export const DEVICE_PREFERENCES: readonly DevicePreference[] = ['auto', 'webgpu', 'cuda', 'dml', 'coreml', 'cpu'];
-
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export {
+  DEVICE_KINDS,
+  DEVICE_PREFERENCES,
+  GPU_DEVICE_KINDS,
+  IMAGE_EXTENSIONS,
+  IMAGE_MIME_TYPES,
+  LOG_LEVELS,
+  imageExtensionOf,
+  logLevelPasses,
+  type DeviceKind,
+  type DevicePreference,
+  type LogLevel,
+} from './constants';
+import type { DeviceKind, DevicePreference, LogLevel } from './constants';
+export { endpointHost, formatBytes } from './format';
 
 /** One device as probed by the host. `available: false` always comes with the reason. */
 export interface DeviceInfo {
@@ -211,7 +219,10 @@ export interface FileProgress {
   totalBytes: number;
 }
 export interface ModelsProgressParams {
+  /** The store id of the model being pulled. */
   id: string;
+  /** The reference exactly as the `models/pull` request named it (a client keys its progress by it). */
+  ref?: string;
   phase: 'listing' | 'downloading' | 'verifying' | 'converting' | 'done';
   doneBytes: number;
   totalBytes: number;
@@ -332,4 +343,4 @@ export const RemoteListModelsRequest = new RequestType<{ endpoint: string; apiKe
 // ---------------------------------------------------------------------------------------------
 // Errors: codes, the typed error data and `HostError` live in ./errors
 
-export { HostErrorCodes, HostError, type HostErrorCode, type HostErrorData } from './errors';
+export { HostErrorCodes, HostError, hostErrorCode, hostErrorOf, type HostErrorCode, type HostErrorData } from './errors';

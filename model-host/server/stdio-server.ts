@@ -4,7 +4,7 @@
  * that an editor that dies never leaves a GPU process behind.
  */
 import * as rpc from 'vscode-jsonrpc/node';
-import { LogNotification, BusyNotification, type LogLevel } from '../protocol';
+import { LogNotification, BusyNotification, logLevelPasses, type LogLevel } from '../protocol';
 import { EngineWorkerClient } from '../worker/client';
 import type { HostServices } from './host-services';
 import { handlerModules } from './handlers';
@@ -12,7 +12,6 @@ import { FrameFilter } from '../protocol/frame-filter';
 
 /** How long requests already received may still finish after stdin closes. */
 const STDIN_CLOSED_GRACE_MS = 1_500;
-const LOG_ORDER: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
 export async function serveStdio(): Promise<number> {
   // Anything printed to stdout would corrupt the framing: route console output to stderr.
@@ -40,7 +39,7 @@ export async function serveStdio(): Promise<number> {
 
   const log = (level: LogLevel, message: string) => {
     const threshold = services?.settings.logLevel ?? 'info';
-    if (LOG_ORDER.indexOf(level) < LOG_ORDER.indexOf(threshold)) return;
+    if (!logLevelPasses(level, threshold)) return;
     if (!exiting) void connection.sendNotification(LogNotification, { level, message }).catch(() => undefined);
   };
 

@@ -1,6 +1,6 @@
 /** `chart-to-code`: a chart image → code that draws it (matplotlib, plotly, Vega-Lite). */
 import type { TaskDefinition } from './task-definition';
-import { extractCode } from './postprocess-code';
+import { extractCode } from '../protocol/code-blocks';
 
 const LIBRARIES: Record<string, { title: string; language: string; short: string; detailed: string }> = {
   matplotlib: {

@@ -1,6 +1,6 @@
 /** `flowchart-to-code`: a flowchart → a program (Python, TypeScript) or the diagram as Mermaid. */
 import type { TaskDefinition } from './task-definition';
-import { extractCode } from './postprocess-code';
+import { extractCode } from '../protocol/code-blocks';
 
 const TARGETS: Record<string, { title: string; language: string; short: string; detailed: string }> = {
   python: {

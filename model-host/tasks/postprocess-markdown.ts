@@ -4,7 +4,7 @@
  */
 import { findFencedBlocks, repairMarkdown } from '../protocol/fences';
 import { fenceTag, guessLanguage, tagMatches } from '../protocol/languages';
-import { pickBlock, stripChatter } from './postprocess-code';
+import { pickBlock, stripChatter } from '../protocol/code-blocks';
 
 /** Explanation or bug report: Markdown with closed, language-tagged fences. */
 export function postprocessMarkdown(raw: string, codeLanguage?: string): string {

@@ -1,6 +1,6 @@
 /** `ui-to-code`: a screenshot of a web page or component → code in the chosen stack. */
 import type { TaskDefinition, TaskPrompt } from './task-definition';
-import { extractCode } from './postprocess-code';
+import { extractCode } from '../protocol/code-blocks';
 import { findFencedBlocks } from '../protocol/fences';
 import { tagMatches } from '../protocol/languages';
 

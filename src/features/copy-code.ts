@@ -6,76 +6,99 @@
  */
 import type * as vscode from 'vscode';
 import type { TaskRunResult } from '../../model-host/protocol';
-import type { FeatureDeps } from './feature-deps';
-import { chooseImage } from './image-source';
-import { lastTextEditor } from './last-editor';
-import { readTaskSettings } from './tasks-settings';
-import { runTaskOnHost } from './tasks-client';
+import type { ChosenImage, ImageSource } from '../tasks/image-source';
+import type { LastEditorTracker } from '../tasks/last-editor';
+import type { TaskService } from '../tasks/task-service';
+import type { Settings } from '../settings/settings';
 import { LANGUAGE_CHOICES, lowConfidenceRanges } from './copy-code-ranges';
 
 export const COPY_CODE_COMMAND = 'visualCoder.copyCodeFromImage';
 const TITLE = 'Copy Code from Image';
 
-async function transcribe(deps: FeatureDeps, image: { path?: string; base64?: string }, label: string): Promise<TaskRunResult | undefined> {
-  const { vs } = deps;
-  return vs.window.withProgress(
-    { location: vs.ProgressLocation.Notification, title: `Visual Coder: reading code from ${label}…`, cancellable: true },
-    async (_progress, token) => {
-      try {
-        return await runTaskOnHost(deps.host, { taskId: 'transcribe-code', image }, () => undefined, token);
-      } catch (err) {
-        if (token.isCancellationRequested) return undefined;
-        void vs.window.showErrorMessage(`Visual Coder: ${TITLE} failed: ${(err as Error).message}`);
-        return undefined;
-      }
-    },
-  );
+export interface CopyCodeDeps {
+  vs: typeof vscode;
+  tasks: TaskService;
+  images: ImageSource;
+  lastEditor: LastEditorTracker;
+  settings: Settings;
+  log: Pick<vscode.LogOutputChannel, 'info'>;
 }
 
-async function targetEditor(deps: FeatureDeps, editor: vscode.TextEditor | undefined, language: string): Promise<vscode.TextEditor | undefined> {
-  const { vs } = deps;
-  if (editor && readTaskSettings(vs).output === 'cursor') return editor;
-  let languageId = language;
-  if (languageId === 'plaintext') {
-    const picked = await vs.window.showQuickPick(LANGUAGE_CHOICES, { title: `${TITLE}: which language is it?`, placeHolder: 'plaintext' });
-    languageId = picked ?? 'plaintext';
-  }
-  const document = await vs.workspace.openTextDocument({ language: languageId, content: '' });
-  return vs.window.showTextDocument(document);
-}
+export class CopyCodeFeature {
+  private readonly diagnostics: vscode.DiagnosticCollection;
 
-export async function copyCodeFromImage(deps: FeatureDeps, diagnostics: vscode.DiagnosticCollection, arg: unknown): Promise<void> {
-  const { vs } = deps;
-  const editor = lastTextEditor(vs);
-  const image = await chooseImage(deps, arg, TITLE);
-  if (!image) return;
-  const result = await transcribe(deps, image.input, image.label);
-  if (!result) return;
-  const code = result.output;
-  if (!code.trim()) {
-    void vs.window.showInformationMessage(`Visual Coder: no code found in ${image.label}.`);
-    return;
+  constructor(private readonly deps: CopyCodeDeps) {
+    this.diagnostics = deps.vs.languages.createDiagnosticCollection('visualCoder.ocr');
   }
-  await vs.env.clipboard.writeText(code);
-  const target = await targetEditor(deps, editor, result.language);
-  if (!target) return;
-  const at = target.selection.start;
-  const ok = await target.edit((edit) => edit.replace(target.selection, code));
-  if (!ok) {
-    void vs.window.showWarningMessage('Visual Coder: the editor refused the edit; the code is on the clipboard.');
-    return;
+
+  private async transcribe(image: ChosenImage): Promise<TaskRunResult | undefined> {
+    const { tasks } = this.deps;
+    let result: TaskRunResult | undefined;
+    // OCR runs in the host whatever the backend is: the remote settings are not read.
+    const params = { ...tasks.params('transcribe-code', image.input), backend: { kind: 'local' as const } };
+    await tasks.runWithProgress(`reading code from ${image.label}…`, params, {
+      append: () => undefined,
+      settle: async () => undefined,
+      finish: async (r) => void (result = r),
+    });
+    return result;
   }
-  const ranges = lowConfidenceRanges(code, result.lines, at);
-  diagnostics.set(
-    target.document.uri,
-    ranges.map((r) => {
-      const d = new vs.Diagnostic(new vs.Range(r.line, r.character, r.line, r.character + 1), `Visual Coder: check this character ("${r.text}" was hard to read)`, vs.DiagnosticSeverity.Information);
-      d.source = 'Visual Coder OCR';
-      return d;
-    }),
-  );
-  deps.log.info(`${TITLE}: ${code.split('\n').length} lines of ${result.language} from ${image.label}, ${ranges.length} characters to check, ${Math.round(result.timings.totalMs)} ms`);
-  if (ranges.length) void vs.window.showInformationMessage(`Visual Coder: ${ranges.length} character(s) were hard to read; they are marked in the Problems view.`);
+
+  private async targetEditor(editor: vscode.TextEditor | undefined, language: string): Promise<vscode.TextEditor | undefined> {
+    const { vs, settings } = this.deps;
+    if (editor && settings.output === 'cursor') return editor;
+    let languageId = language;
+    if (languageId === 'plaintext') {
+      const picked = await vs.window.showQuickPick(LANGUAGE_CHOICES, { title: `${TITLE}: which language is it?`, placeHolder: 'plaintext' });
+      languageId = picked ?? 'plaintext';
+    }
+    const document = await vs.workspace.openTextDocument({ language: languageId, content: '' });
+    return vs.window.showTextDocument(document);
+  }
+
+  async run(arg: unknown): Promise<void> {
+    const { vs, images, lastEditor, log } = this.deps;
+    const editor = lastEditor.editor;
+    const image = await images.choose(arg, TITLE);
+    if (!image) return;
+    const result = await this.transcribe(image);
+    if (!result) return;
+    const code = result.output;
+    if (!code.trim()) {
+      void vs.window.showInformationMessage(`Visual Coder: no code found in ${image.label}.`);
+      return;
+    }
+    await vs.env.clipboard.writeText(code);
+    const target = await this.targetEditor(editor, result.language);
+    if (!target) return;
+    const at = target.selection.start;
+    const ok = await target.edit((edit) => edit.replace(target.selection, code));
+    if (!ok) {
+      void vs.window.showWarningMessage('Visual Coder: the editor refused the edit; the code is on the clipboard.');
+      return;
+    }
+    const ranges = lowConfidenceRanges(code, result.lines, at);
+    this.diagnostics.set(
+      target.document.uri,
+      ranges.map((r) => {
+        const d = new vs.Diagnostic(new vs.Range(r.line, r.character, r.line, r.character + 1), `Visual Coder: check this character ("${r.text}" was hard to read)`, vs.DiagnosticSeverity.Information);
+        d.source = 'Visual Coder OCR';
+        return d;
+      }),
+    );
+    log.info(`${TITLE}: ${code.split('\n').length} lines of ${result.language} from ${image.label}, ${ranges.length} characters to check, ${Math.round(result.timings.totalMs)} ms`);
+    if (ranges.length) void vs.window.showInformationMessage(`Visual Coder: ${ranges.length} character(s) were hard to read; they are marked in the Problems view.`);
+  }
+
+  register(): vscode.Disposable[] {
+    const { vs } = this.deps;
+    return [
+      this.diagnostics,
+      vs.commands.registerCommand(COPY_CODE_COMMAND, (arg: unknown) => this.run(arg)),
+      vs.workspace.onDidChangeTextDocument((e) => clearEditedMarks(this.diagnostics, e)),
+      vs.workspace.onDidCloseTextDocument((doc) => this.diagnostics.delete(doc.uri)),
+    ];
+  }
 }
 
 /** Drops the marks of a line once the user edits it: they have looked at it. */
@@ -84,15 +107,4 @@ function clearEditedMarks(diagnostics: vscode.DiagnosticCollection, event: vscod
   if (!current?.length || event.contentChanges.length === 0) return;
   const kept = current.filter((d) => !event.contentChanges.some((c) => c.range.start.line <= d.range.end.line && c.range.end.line >= d.range.start.line));
   if (kept.length !== current.length) diagnostics.set(event.document.uri, kept.length ? kept : undefined);
-}
-
-export function registerCopyCode(deps: FeatureDeps): void {
-  const { vs, context } = deps;
-  const diagnostics = vs.languages.createDiagnosticCollection('visualCoder.ocr');
-  context.subscriptions.push(
-    diagnostics,
-    vs.commands.registerCommand(COPY_CODE_COMMAND, (arg: unknown) => copyCodeFromImage(deps, diagnostics, arg)),
-    vs.workspace.onDidChangeTextDocument((e) => clearEditedMarks(diagnostics, e)),
-    vs.workspace.onDidCloseTextDocument((doc) => diagnostics.delete(doc.uri)),
-  );
 }

@@ -2,8 +2,9 @@
  * Commands about the model host itself: restart it, show the log, show what it runs on; and the
  * "gave up" message with its Restart / Show Logs buttons.
  */
-import type { FeatureDeps } from './feature-deps';
+import type * as vscode from 'vscode';
 import type { InitializeResult } from '../../model-host/protocol';
+import type { HostClient } from '../host/host-client';
 
 /** The part of the supervisor these commands need beyond HostClient. */
 export interface HostControl {
@@ -11,8 +12,14 @@ export interface HostControl {
   readonly pid: number | undefined;
 }
 
-export function registerHostCommands(deps: FeatureDeps, control: HostControl): void {
-  const { vs, context, log, host } = deps;
+export interface HostCommandsDeps {
+  vs: Pick<typeof vscode, 'commands' | 'window' | 'ProgressLocation'>;
+  log: Pick<vscode.LogOutputChannel, 'info' | 'show'>;
+  host: HostClient;
+}
+
+export function registerHostCommands(deps: HostCommandsDeps, control: HostControl): vscode.Disposable[] {
+  const { vs, log, host } = deps;
 
   const restart = async () => {
     log.info('restart of the model host requested');
@@ -23,7 +30,7 @@ export function registerHostCommands(deps: FeatureDeps, control: HostControl): v
     }
   };
 
-  context.subscriptions.push(
+  return [
     vs.commands.registerCommand('visualCoder.restartModelHost', restart),
     vs.commands.registerCommand('visualCoder.showLogs', () => log.show()),
     vs.commands.registerCommand('visualCoder.showHostInfo', async () => {
@@ -48,7 +55,7 @@ export function registerHostCommands(deps: FeatureDeps, control: HostControl): v
         if (choice === 'Show Logs') log.show();
       });
     }),
-  );
+  ];
 }
 
 /** One line for the information message and the log (e2e tests read it from either). */

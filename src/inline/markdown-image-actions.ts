@@ -5,12 +5,15 @@
  */
 import type * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { FeatureDeps } from '../features/feature-deps';
-import { hostTasks } from '../features/tasks-commands';
-import { runTaskWithProgress } from '../features/tasks-progress';
-import { readTaskSettings } from '../features/tasks-settings';
+import type { TaskService } from '../tasks/task-service';
 import { fenceTag } from '../../model-host/protocol/languages';
 import { fencedBlock, findImageLinks, type ImageLink } from './markdown-image-links';
+
+export interface InlineDeps {
+  vs: typeof vscode;
+  tasks: TaskService;
+  log: Pick<vscode.LogOutputChannel, 'info'>;
+}
 
 export const INLINE_COMMAND = 'visualCoder.inline.imageToCode';
 
@@ -28,27 +31,19 @@ function imagePath(document: vscode.TextDocument, link: ImageLink): string | und
 }
 
 /** Runs `taskId` on the image of `link` and inserts the result below `line` of the document. */
-export async function insertBelowImage(deps: FeatureDeps, uri: vscode.Uri, line: number, image: string, taskId: string): Promise<void> {
-  const { vs, context } = deps;
+export async function insertBelowImage(deps: InlineDeps, uri: vscode.Uri, line: number, image: string, taskId: string): Promise<void> {
+  const { vs, tasks, log } = deps;
   const document = await vs.workspace.openTextDocument(uri);
-  const task = (await hostTasks(deps)).find((t) => t.id === taskId);
-  if (!task) return void vs.window.showErrorMessage(`Visual Coder: the model host has no task "${taskId}".`);
+  const task = await tasks.find(taskId);
+  if (!task) return;
   // One click, no question: the option last chosen for this task (e.g. in the palette), else its default.
-  const options: Record<string, string> = {};
-  let language = task.language;
-  for (const option of task.options) {
-    const choice = context.globalState.get<string>(`visualCoder.lastChoice.${task.id}.${option.name}`) ?? option.default;
-    options[option.name] = choice;
-    language = option.choices.find((c) => c.id === choice)?.language ?? language;
-  }
-  const settings = readTaskSettings(vs);
+  const { options, language } = tasks.rememberedOptions(task);
   const at = document.lineAt(Math.min(line, document.lineCount - 1)).range.end;
   let streamed = '';
   let finished = false;
-  await runTaskWithProgress(
-    deps,
+  await tasks.runWithProgress(
     `${task.title} (${path.basename(image)})`,
-    { taskId, image: { path: image }, options, generation: settings.generation, ocrAugment: settings.ocrAugment },
+    tasks.params(taskId, { path: image }, options),
     {
       // The block is inserted once at the end, so the document never holds half a fence.
       append: (text) => {
@@ -62,7 +57,7 @@ export async function insertBelowImage(deps: FeatureDeps, uri: vscode.Uri, line:
         await vs.workspace.applyEdit(edit);
       },
       settle: async () => {
-        if (!finished && streamed) deps.log.info(`inline ${taskId} failed after ${streamed.length} characters; nothing inserted`);
+        if (!finished && streamed) log.info(`inline ${taskId} failed after ${streamed.length} characters; nothing inserted`);
       },
     },
   );
@@ -98,7 +93,7 @@ class ImageLensProvider implements vscode.CodeLensProvider, vscode.CodeActionPro
   }
 }
 
-export function registerMarkdownImageActions(deps: FeatureDeps): vscode.Disposable[] {
+export function registerMarkdownImageActions(deps: InlineDeps): vscode.Disposable[] {
   const { vs } = deps;
   const provider = new ImageLensProvider(vs);
   const selector: vscode.DocumentSelector = { language: 'markdown' };

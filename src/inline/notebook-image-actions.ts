@@ -8,14 +8,11 @@ import type * as vscode from 'vscode';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FeatureDeps } from '../features/feature-deps';
-import { hostTasks } from '../features/tasks-commands';
-import { runTaskWithProgress } from '../features/tasks-progress';
-import { readTaskSettings } from '../features/tasks-settings';
-import { INLINE_ACTIONS } from './markdown-image-actions';
+import { IMAGE_MIME_TYPES } from '../../model-host/protocol';
+import { INLINE_ACTIONS, type InlineDeps } from './markdown-image-actions';
 
 export const NOTEBOOK_COMMAND = 'visualCoder.notebook.imageOutputToCode';
-const IMAGE_MIMES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml', 'image/bmp'];
+const IMAGE_MIMES = [...new Set(Object.values(IMAGE_MIME_TYPES))];
 
 /** Output item bytes → image bytes: Jupyter keeps PNG/JPEG base64-encoded in some versions. */
 export function outputImageBytes(data: Uint8Array, mime: string): Buffer {
@@ -26,25 +23,22 @@ export function outputImageBytes(data: Uint8Array, mime: string): Buffer {
   return looksBinary ? bytes : Buffer.from(bytes.toString('latin1').replace(/\s+/g, ''), 'base64');
 }
 
-async function run(deps: FeatureDeps, cell: vscode.NotebookCell | undefined): Promise<void> {
-  const { vs, context } = deps;
+async function run(deps: InlineDeps, cell: vscode.NotebookCell | undefined): Promise<void> {
+  const { vs, tasks } = deps;
   cell ??= vs.window.activeNotebookEditor?.notebook.cellAt(vs.window.activeNotebookEditor.selection.start);
   const item = cell?.outputs.flatMap((o) => o.items).find((i) => IMAGE_MIMES.includes(i.mime));
   if (!cell || !item) return void vs.window.showInformationMessage('Visual Coder: this cell has no image output.');
   const picked = await vs.window.showQuickPick(INLINE_ACTIONS.map((a) => ({ label: a.title, taskId: a.taskId })), { title: 'Visual Coder: image output to…' });
   if (!picked) return;
-  const task = (await hostTasks(deps)).find((t) => t.id === picked.taskId);
+  const task = await tasks.find(picked.taskId);
   if (!task) return;
-  const options: Record<string, string> = {};
-  for (const option of task.options) options[option.name] = context.globalState.get<string>(`visualCoder.lastChoice.${task.id}.${option.name}`) ?? option.default;
+  const { options } = tasks.rememberedOptions(task);
   const file = path.join(os.tmpdir(), `visual-coder-cell-${Date.now()}.${item.mime === 'image/svg+xml' ? 'svg' : item.mime.split('/')[1]}`);
   await fs.writeFile(file, outputImageBytes(item.data, item.mime));
-  const settings = readTaskSettings(vs);
   try {
-    await runTaskWithProgress(
-      deps,
+    await tasks.runWithProgress(
       `${task.title} (cell ${cell.index + 1})`,
-      { taskId: task.id, image: { path: file }, options, generation: settings.generation, ocrAugment: settings.ocrAugment },
+      tasks.params(task.id, { path: file }, options),
       {
         append: () => undefined,
         settle: async () => undefined,
@@ -62,6 +56,6 @@ async function run(deps: FeatureDeps, cell: vscode.NotebookCell | undefined): Pr
   }
 }
 
-export function registerNotebookImageActions(deps: FeatureDeps): vscode.Disposable[] {
+export function registerNotebookImageActions(deps: InlineDeps): vscode.Disposable[] {
   return [deps.vs.commands.registerCommand(NOTEBOOK_COMMAND, (cell?: vscode.NotebookCell) => run(deps, cell))];
 }

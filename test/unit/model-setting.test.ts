@@ -4,27 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type * as vscode from 'vscode';
 import * as rpc from 'vscode-jsonrpc';
 import { HostErrorCodes, type ActiveModelInfo } from '../../model-host/protocol';
 import type { HostClient, HostState } from '../../src/host/host-client';
-import { watchModelSetting } from '../../src/features/model-setting';
+import { watchModelSetting } from '../../src/features/models/model-setting';
+import { Settings } from '../../src/settings/settings';
+import { recordingLog, vscodeStub } from './vscode-stub';
 
 type Answer = (id: string) => ActiveModelInfo;
 
 function setup(answer: Answer, state: HostState = 'ready') {
-  const config: Record<string, string> = { model: '' };
   const sent: Array<{ method: string; params: unknown }> = [];
-  const warnings: string[] = [];
-  const logLines: string[] = [];
-  let listener: ((e: { affectsConfiguration(s: string): boolean }) => Promise<void>) | undefined;
-  const vs = {
-    workspace: {
-      getConfiguration: () => ({ get: <T>(key: string, dflt: T) => (key in config ? (config[key] as T) : dflt) }),
-      onDidChangeConfiguration: (l: typeof listener) => ((listener = l), { dispose() {} }),
-    },
-    window: { showWarningMessage: async (text: string) => void warnings.push(text) },
-  } as unknown as typeof vscode;
+  const stub = vscodeStub({ config: { 'visualCoder.model': '' } });
+  const { log, lines: logLines } = recordingLog();
   const host = {
     state,
     sendRequest: async (type: { method: string }, params: { id: string }) => {
@@ -32,14 +24,11 @@ function setup(answer: Answer, state: HostState = 'ready') {
       return { model: answer(params.id) };
     },
   } as unknown as HostClient;
-  const log = { info: (m: string) => logLines.push(m), warn: (m: string) => logLines.push(`warn: ${m}`) } as unknown as vscode.LogOutputChannel;
   const own = new Set<string>();
-  watchModelSetting({ vs, host, log, context: {} as vscode.ExtensionContext }, (value) => own.delete(value));
-  const edit = async (key: string, value: string) => {
-    config[key.replace('visualCoder.', '')] = value;
-    await listener!({ affectsConfiguration: (s) => s === key });
-  };
-  return { sent, warnings, logLines, own, edit };
+  watchModelSetting({ window: stub.vs.window, settings: new Settings(stub.vs), host, log }, (value) => own.delete(value));
+  const edit = (key: string, value: string) => stub.setConfig({ [key]: value });
+  const warnings = () => stub.messages.filter((m) => m.kind === 'warning').map((m) => m.text);
+  return { sent, get warnings() { return warnings(); }, logLines, own, edit };
 }
 
 const info = (id: string): ActiveModelInfo => ({ id, displayName: `Model ${id}`, dir: `/store/${id}`, device: 'cpu' });

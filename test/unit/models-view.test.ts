@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { modelPickItems, progressMessage, ProgressIncrements, formatSize } from '../../src/features/models-view';
-import { modelStatusText } from '../../src/features/models-status';
+import { modelPickItems, progressMessage, ProgressIncrements } from '../../src/features/models/models-view';
+import { modelStatusText } from '../../src/features/models/models-status';
+import { formatBytes as formatSize } from '../../model-host/protocol/format';
 import type { ModelsListResult, ModelsProgressParams } from '../../model-host/protocol';
 
 const preset = (id: string, installed: boolean) => ({

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractCode, isChatterLine } from '../../model-host/tasks/postprocess-code';
+import { extractCode, isChatterLine } from '../../model-host/protocol/code-blocks';
 import { findFencedBlocks, repairMarkdown } from '../../model-host/protocol/fences';
 import { getTask } from '../../model-host/tasks/registry';
 

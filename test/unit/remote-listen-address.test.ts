@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseUrl, checkBindAllowed, isLoopbackHost, parseListenAddress } from '../../model-host/http/listen-address';
+import { baseUrl, isLoopbackHost } from '../../model-host/http/listen-address';
+import { checkBindAllowed, parseListenAddress } from '../../model-host/cli/listen-address-option';
 import { UsageError } from '../../model-host/cli/command';
 
 test('parses HOST:PORT, [IPv6]:PORT and a bare port (loopback)', () => {

@@ -9,8 +9,10 @@ import {
   describeRemoteStatus,
   endpointProblem,
   readRemoteSettings,
-} from '../../src/features/remote-settings';
-import { currentBackend } from '../../src/features/remote';
+} from '../../src/settings/remote-settings';
+import { currentBackend } from '../../src/settings/backend';
+import { Settings } from '../../src/settings/settings';
+import { vscodeStub } from './vscode-stub';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -18,11 +20,10 @@ function config(values: Record<string, unknown>) {
   return { get: <T>(key: string, fallback: T): T => (key in values ? (values[key] as T) : fallback) };
 }
 
-/** Just enough of the vscode API and ExtensionContext for currentBackend. */
-function deps(values: Record<string, unknown>, secrets: Record<string, string> = {}) {
-  const vs = { workspace: { getConfiguration: () => config(values) } } as unknown as typeof vscode;
-  const context = { secrets: { get: async (k: string) => secrets[k] } } as unknown as vscode.ExtensionContext;
-  return { vs, context };
+/** Settings over the shared stub (values by their key under visualCoder.) and its SecretStorage. */
+function deps(values: Record<string, unknown>, secrets: Record<string, string> = {}): [Settings, vscode.SecretStorage] {
+  const stub = vscodeStub({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`visualCoder.${k}`, v])), secrets });
+  return [new Settings(stub.vs), stub.secrets];
 }
 
 test('reads settings with defaults and rejects nonsense sizes', () => {
@@ -66,18 +67,18 @@ test('the status item shows model and host only for the remote backend', () => {
 });
 
 test('currentBackend: local, or openai with the key of that origin, or an error that says what to set', async () => {
-  assert.deepEqual(await currentBackend(deps({})), { kind: 'local' });
+  assert.deepEqual(await currentBackend(...deps({})), { kind: 'local' });
   const remote = { backend: 'openai', 'remote.endpoint': 'http://gpu:8000/v1', 'remote.model': 'm', 'remote.maxImageSide': 512 };
-  assert.deepEqual(await currentBackend(deps(remote, { 'visualCoder.remote.apiKey:http://gpu:8000': 'sk-1', 'visualCoder.remote.apiKey:http://other:8000': 'sk-2' })), {
+  assert.deepEqual(await currentBackend(...deps(remote, { 'visualCoder.remote.apiKey:http://gpu:8000': 'sk-1', 'visualCoder.remote.apiKey:http://other:8000': 'sk-2' })), {
     kind: 'openai',
     endpoint: 'http://gpu:8000/v1',
     model: 'm',
     apiKey: 'sk-1',
     maxImageSide: 512,
   });
-  assert.equal((await currentBackend(deps(remote))).apiKey, undefined);
-  await assert.rejects(currentBackend(deps({ ...remote, 'remote.model': '' })), /Choose Remote Model/);
-  await assert.rejects(currentBackend(deps({ ...remote, 'remote.endpoint': 'nope' })), /not a URL.*Choose Remote Server/);
+  assert.equal((await currentBackend(...deps(remote))).apiKey, undefined);
+  await assert.rejects(currentBackend(...deps({ ...remote, 'remote.model': '' })), /Choose Remote Model/);
+  await assert.rejects(currentBackend(...deps({ ...remote, 'remote.endpoint': 'nope' })), /not a URL.*Choose Remote Server/);
 });
 
 test('package.json contributes the settings and commands, and no API key setting', () => {

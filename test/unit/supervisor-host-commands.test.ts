@@ -4,11 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type * as vscode from 'vscode';
 import type { InitializeResult } from '../../model-host/protocol';
 import type { HostClient, HostStateChange } from '../../src/host/host-client';
 import { registerHostCommands, formatHostInfo } from '../../src/features/host-commands';
-import { readInitializeParams, watchHostSettings } from '../../src/host/host-settings';
+import { readInitializeParams, watchHostSettings } from '../../src/host/initialize-params';
+import { Settings } from '../../src/settings/settings';
+import { recordingLog, vscodeStub } from './vscode-stub';
 
 const info: InitializeResult = {
   version: '9.9.9',
@@ -21,30 +22,10 @@ const info: InitializeResult = {
   engines: [{ id: 'vlm', description: '' }],
 };
 
+/** The shared stub, answering every message with `answer`; settings given by their key under visualCoder. */
 function fakeVs(answer: string | undefined, config: Record<string, unknown> = {}) {
-  const commands = new Map<string, (...args: unknown[]) => unknown>();
-  const messages: Array<{ kind: 'info' | 'error'; text: string; buttons: string[] }> = [];
-  let configListener: ((e: { affectsConfiguration(s: string): boolean }) => unknown) | undefined;
-  const show = (kind: 'info' | 'error') => async (text: string, ...buttons: string[]) => {
-    messages.push({ kind, text, buttons });
-    return answer;
-  };
-  const vs = {
-    commands: { registerCommand: (id: string, fn: (...a: unknown[]) => unknown) => (commands.set(id, fn), { dispose() {} }) },
-    window: {
-      showInformationMessage: show('info'),
-      showErrorMessage: show('error'),
-      withProgress: (_o: unknown, task: () => Promise<unknown>) => task(),
-    },
-    ProgressLocation: { Window: 10 },
-    workspace: {
-      getConfiguration: () => ({ get: <T>(key: string, dflt: T) => (key in config ? (config[key] as T) : dflt) }),
-      onDidChangeConfiguration: (l: typeof configListener) => ((configListener = l), { dispose() {} }),
-    },
-    env: { appName: 'Code Test' },
-    version: '1.100.0',
-  };
-  return { vs: vs as unknown as typeof vscode, commands, messages, fireConfig: (keys: string[]) => configListener?.({ affectsConfiguration: (s) => keys.includes(s) }) };
+  const stub = vscodeStub({ answer, config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`visualCoder.${k}`, v])) });
+  return { ...stub, settings: new Settings(stub.vs) };
 }
 
 function fakeHost(ready: Promise<InitializeResult>) {
@@ -61,13 +42,10 @@ function fakeHost(ready: Promise<InitializeResult>) {
 function setup(answer: string | undefined, ready: Promise<InitializeResult> = Promise.resolve(info)) {
   const f = fakeVs(answer);
   const { host, fire } = fakeHost(ready);
-  const logLines: string[] = [];
-  let shown = 0;
   let restarts = 0;
-  const log = { info: (m: string) => logLines.push(m), show: () => void shown++ } as unknown as vscode.LogOutputChannel;
-  const context = { subscriptions: [] as unknown[] } as unknown as vscode.ExtensionContext;
-  registerHostCommands({ vs: f.vs, context, log, host }, { restart: async () => (restarts++, info), pid: 1234 });
-  return { ...f, fire, logLines, shown: () => shown, restarts: () => restarts };
+  const { log, lines: logLines, shown } = recordingLog();
+  registerHostCommands({ vs: f.vs, log, host }, { restart: async () => (restarts++, info), pid: 1234 });
+  return { ...f, fire, logLines, shown, restarts: () => restarts };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -111,7 +89,7 @@ test('giving up shows an error with Restart and Show Logs; each button does its 
 test('changing visualCoder.device asks before restarting; visualCoder.model and unrelated settings do not', async () => {
   const f = fakeVs('Restart');
   let restarts = 0;
-  watchHostSettings(f.vs, async () => restarts++);
+  watchHostSettings(f.vs.window, f.settings, async () => restarts++);
   await f.fireConfig(['editor.fontSize']);
   assert.equal(f.messages.length, 0);
   // The model is applied through models/select (src/features/model-setting.ts), not a restart.
@@ -123,14 +101,14 @@ test('changing visualCoder.device asks before restarting; visualCoder.model and 
   assert.equal(restarts, 1);
   const later = fakeVs('Later');
   let laterRestarts = 0;
-  watchHostSettings(later.vs, async () => laterRestarts++);
+  watchHostSettings(later.vs.window, later.settings, async () => laterRestarts++);
   await later.fireConfig(['visualCoder.hostLogLevel']);
   assert.equal(laterRestarts, 0);
 });
 
 test('initialize params come from the settings; bad values fall back to defaults', () => {
-  const good = readInitializeParams(fakeVs(undefined, { device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b', hostLogLevel: 'debug' }).vs, '/default');
+  const good = readInitializeParams(fakeVs(undefined, { device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b', hostLogLevel: 'debug' }).settings, 'Code Test 1.100.0', '/default');
   assert.deepEqual(good, { clientName: 'Code Test 1.100.0', device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b', logLevel: 'debug' });
-  const bad = readInitializeParams(fakeVs(undefined, { device: 'tpu', modelsDir: '  ', hostLogLevel: 'loud' }).vs, '/default');
+  const bad = readInitializeParams(fakeVs(undefined, { device: 'tpu', modelsDir: '  ', hostLogLevel: 'loud' }).settings, 'Code Test 1.100.0', '/default');
   assert.deepEqual(bad, { clientName: 'Code Test 1.100.0', device: 'auto', modelsDir: '/default', model: undefined, logLevel: 'info' });
 });

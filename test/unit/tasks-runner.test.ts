@@ -8,7 +8,7 @@ import { runTask, type TaskEngines } from '../../model-host/tasks/run-task';
 import type { GenerateContext, GenerateInput, TextEngine } from '../../model-host/engines/engine';
 import { HostErrorCodes, type TaskRunParams } from '../../model-host/protocol';
 import { HostError } from '../../model-host/protocol/errors';
-import { modelDirFor } from '../../model-host/tasks/task-engines';
+import { modelDirFor } from '../../model-host/models/resolve-model';
 import { ModelStore } from '../../model-host/models/store';
 
 let dir: string;

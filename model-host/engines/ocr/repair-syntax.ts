@@ -3,7 +3,7 @@
  * read as `I`, Python docstring quotes, JS/TS template-literal backticks. Pure functions over the
  * snippet's lines.
  */
-import { identifierCounts } from './repair';
+import { identifierCounts } from './identifier-counts';
 
 /** Letters whose capital is the small letter scaled up: the recogniser confuses their case. */
 const CASE_ALIKE = new Set('cosuvwxzCOSUVWXZ');

@@ -6,6 +6,7 @@
  * Pure functions; repairs keep the text length per line unchanged where they can so that
  * character confidences stay aligned.
  */
+import { identifierCounts } from './identifier-counts';
 import { repairCase, repairCommandFlags, repairDunders, repairPipes, repairShellDollars, repairTemplateLiterals, repairTripleQuotes } from './repair-syntax';
 
 const FULL_WIDTH: Record<string, string> = {
@@ -56,13 +57,6 @@ function variants(token: string, limit = 64): string[] {
     out = next;
   }
   return out.filter((v) => v !== token);
-}
-
-/** Counts of identifier-like tokens across the whole snippet. */
-export function identifierCounts(lines: readonly string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const line of lines) for (const m of line.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
-  return counts;
 }
 
 /**

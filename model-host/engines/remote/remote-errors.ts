@@ -19,14 +19,8 @@ export class RemoteError extends HostError {
 
 export const SET_API_KEY_HINT = 'run "Visual Coder: Set API Key" (for the CLI: set OPENAI_API_KEY)';
 
-/** Host (and port) of an endpoint for messages; the URL itself if it does not parse. */
-export function endpointHost(endpoint: string): string {
-  try {
-    return new URL(endpoint).host;
-  } catch {
-    return endpoint;
-  }
-}
+export { endpointHost } from '../../protocol/format';
+import { endpointHost } from '../../protocol/format';
 
 /** The server's own explanation from an OpenAI-style `{error:{message}}` body, or its text, shortened. */
 export function serverMessage(body: string): string {

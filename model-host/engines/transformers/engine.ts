@@ -7,7 +7,7 @@
  * These repos cannot be downloaded on the build machine, so this path is checked by unit tests of
  * its pure parts only; the DeepSeek-VL path (`deepseek-vl-engine.ts`) is the one with parity tests.
  */
-import type { DeviceKind, DevicePreference, GenerationOptions } from '../../protocol';
+import { DEVICE_KINDS, type DeviceKind, type DevicePreference, type GenerationOptions } from '../../protocol';
 import type { GenerateContext, GenerateInput, GenerateOutput, TextEngine } from '../engine';
 import { deviceCandidates, type Log } from '../ort-sessions';
 import { TextStream } from '../decoding/text-stream';
@@ -41,8 +41,6 @@ export interface TjsModel {
   dispose(): Promise<unknown>;
 }
 
-/** Devices transformers.js accepts in Node. */
-const TJS_DEVICES: readonly DeviceKind[] = ['webgpu', 'cuda', 'dml', 'coreml', 'cpu'];
 
 export class TransformersVlmEngine implements TextEngine {
   readonly modelName: string;
@@ -64,7 +62,7 @@ export class TransformersVlmEngine implements TextEngine {
     const processor = (await tjs.AutoProcessor.from_pretrained(dir, { local_files_only: true })) as unknown as TjsProcessor;
     const cls = tjs[FAMILY_MODEL_CLASS[family]] as unknown as { from_pretrained(d: string, o: Record<string, unknown>): Promise<TjsModel> };
     let lastError: unknown;
-    for (const device of deviceCandidates(pref).filter((d) => TJS_DEVICES.includes(d))) {
+    for (const device of deviceCandidates(pref).filter((d) => DEVICE_KINDS.includes(d))) {
       // fp16 variants first where present, then (after an fp16 failure) without them.
       for (const noFp16 of device === 'cpu' ? [false] : [false, true]) {
         try {

@@ -1,10 +1,10 @@
-import * as rpc from 'vscode-jsonrpc';
-import { DebugBurnRequest, InitializeRequest, PingRequest, ShutdownRequest, HostErrorCodes } from '../../protocol';
+import { DebugBurnRequest, InitializeRequest, PingRequest, ShutdownRequest, HostError, HostErrorCodes } from '../../protocol';
 import { HOST_VERSION } from '../../version';
 import { probeDevices, chooseDevice } from '../../devices/probe';
 import { listEngines } from '../../engines/engine-list';
 import type { HandlerModule } from '../host-services';
 import { cancellationSignal } from '../cancellation';
+import { onRequest, onRequest0 } from '../requests';
 
 /** host/initialize, host/shutdown, host/ping and the test-only debug/burn. */
 export const registerLifecycleHandlers: HandlerModule = (services) => {
@@ -13,7 +13,7 @@ export const registerLifecycleHandlers: HandlerModule = (services) => {
   // (per-process cached) answer, which keeps a restarted host's time-to-ready short.
   void probeDevices(services.log);
 
-  connection.onRequest(InitializeRequest, async (params) => {
+  onRequest(connection, InitializeRequest, async (params) => {
     services.settings = params;
     services.devices = await probeDevices(services.log);
     services.device = chooseDevice(params.device, services.devices, services.log);
@@ -26,7 +26,7 @@ export const registerLifecycleHandlers: HandlerModule = (services) => {
     };
   });
 
-  connection.onRequest(ShutdownRequest, async () => {
+  onRequest0(connection, ShutdownRequest, async () => {
     services.log('info', 'shutdown requested');
     await services.worker.dispose();
     // Exit after the response has been written: the JSON-RPC writer queues it after this handler
@@ -34,19 +34,13 @@ export const registerLifecycleHandlers: HandlerModule = (services) => {
     setTimeout(() => process.stdout.write('', () => process.exit(0)), 20);
   });
 
-  connection.onRequest(PingRequest, () => ({ hostTimeMs: performance.now(), busy: services.worker.busy }));
+  onRequest0(connection, PingRequest, () => ({ hostTimeMs: performance.now(), busy: services.worker.busy }));
 
-  connection.onRequest(DebugBurnRequest, async (params, token) => {
-    if (!services.testMode) throw new rpc.ResponseError(rpc.ErrorCodes.MethodNotFound, 'debug/burn is only available when VISUAL_CODER_TEST=1');
-    try {
-      const result = await services.worker.run<{ burnedMs: number }>('burn', params, { label: 'burn' }, cancellationSignal(token));
-      // The job stops early on the cancel flag; say it was cancelled rather than pass a short burn off as done.
-      if (token.isCancellationRequested) throw new rpc.ResponseError(HostErrorCodes.Cancelled, `debug/burn cancelled after ${result.burnedMs} ms`);
-      return result;
-    } catch (err) {
-      if (err instanceof rpc.ResponseError) throw err;
-      const e = err as Error & { code?: number };
-      throw new rpc.ResponseError(e.code ?? HostErrorCodes.Cancelled, e.message);
-    }
+  onRequest(connection, DebugBurnRequest, async (params, token) => {
+    if (!services.testMode) throw new HostError(HostErrorCodes.MethodNotFound, 'debug/burn is only available when VISUAL_CODER_TEST=1');
+    const result = await services.worker.run<{ burnedMs: number }>('burn', params, { label: 'burn' }, cancellationSignal(token));
+    // The job stops early on the cancel flag; say it was cancelled rather than pass a short burn off as done.
+    if (token.isCancellationRequested) throw new HostError(HostErrorCodes.Cancelled, `debug/burn cancelled after ${result.burnedMs} ms`);
+    return result;
   });
 };

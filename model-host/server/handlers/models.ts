@@ -3,8 +3,8 @@
  * here on the protocol thread (not in the engine worker, which stays free for inference); the
  * request's cancellation token aborts a pull and leaves its partial files resumable.
  */
-import * as rpc from 'vscode-jsonrpc';
 import {
+  HostError,
   HostErrorCodes,
   ModelsListRequest,
   ModelsProgressNotification,
@@ -15,6 +15,7 @@ import {
   ModelsVerifyRequest,
 } from '../../protocol';
 import type { HandlerModule, HostServices } from '../host-services';
+import { onRequest } from '../requests';
 import { ModelStore, defaultStoreRoot } from '../../models/store';
 import { parseModelRef } from '../../models/registry';
 import { pullModel } from '../../models/downloader';
@@ -27,43 +28,17 @@ function storeFor(services: HostServices, store: string | undefined): ModelStore
   return new ModelStore(store || services.settings.modelsDir || defaultStoreRoot());
 }
 
-/** Maps a failure to a protocol error whose `data.kind` says what went wrong (not-found, auth, disk-full, …). */
-function toResponseError(err: unknown): rpc.ResponseError<{ kind: string }> {
-  if (err instanceof rpc.ResponseError) return err as rpc.ResponseError<{ kind: string }>;
-  if (err instanceof ModelError) {
-    const code =
-      err.kind === 'cancelled'
-        ? HostErrorCodes.Cancelled
-        : err.kind === 'not-installed'
-          ? HostErrorCodes.NoModel
-          : err.kind === 'bad-input'
-            ? rpc.ErrorCodes.InvalidParams
-            : HostErrorCodes.BadModel;
-    return new rpc.ResponseError(code, err.message, { kind: err.kind });
-  }
-  return new rpc.ResponseError(rpc.ErrorCodes.InternalError, (err as Error).message ?? String(err), { kind: 'internal' });
-}
-
-async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toResponseError(err);
-  }
-}
-
 function needString(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new rpc.ResponseError(rpc.ErrorCodes.InvalidParams, `${name} must be a non-empty string`);
+  if (typeof value !== 'string' || value.length === 0) throw new HostError(HostErrorCodes.InvalidParams, `${name} must be a non-empty string`, { field: name });
   return value;
 }
 
 export const registerModelHandlers: HandlerModule = (services) => {
   const { connection } = services;
 
-  connection.onRequest(ModelsListRequest, (params) => guarded(() => listModels(storeFor(services, params?.store), services.devices)));
+  onRequest(connection, ModelsListRequest, (params) => listModels(storeFor(services, params?.store), services.devices));
 
-  connection.onRequest(ModelsPullRequest, (params, token) =>
-    guarded(async () => {
+  onRequest(connection, ModelsPullRequest, async (params, token) => {
       const ref = parseModelRefOrInvalid(needString(params?.id, 'id'));
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
@@ -77,35 +52,29 @@ export const registerModelHandlers: HandlerModule = (services) => {
         env,
         signal: controller.signal,
         log: (m) => services.log('info', m),
-        onProgress: (p) => void connection.sendNotification(ModelsProgressNotification, p),
+        onProgress: (p) => void connection.sendNotification(ModelsProgressNotification, { ...p, ref: params.id }),
         convert: convertAfterPull,
       });
       return { id: result.id, dir: result.dir, files: result.files, bytes: result.bytes };
-    }),
-  );
+  });
 
-  connection.onRequest(ModelsVerifyRequest, (params) => guarded(() => verifyModel(storeFor(services, params?.store), needString(params?.id, 'id'))));
+  onRequest(connection, ModelsVerifyRequest, (params) => verifyModel(storeFor(services, params?.store), needString(params?.id, 'id')));
 
-  connection.onRequest(ModelsRemoveRequest, (params) =>
-    guarded(async () => {
+  onRequest(connection, ModelsRemoveRequest, async (params) => {
       const id = needString(params?.id, 'id');
       const removed = await storeFor(services, params.store).remove(id);
       // The active model is gone: the next task must say so instead of loading a missing folder.
       if (removed && services.settings.model === id) services.settings = { ...services.settings, model: undefined };
       return { removed };
-    }),
-  );
+  });
 
-  connection.onRequest(ModelsRegisterRequest, (params) =>
-    guarded(async () => {
+  onRequest(connection, ModelsRegisterRequest, async (params) => {
       const store = storeFor(services, params?.store);
       const m = await store.register(needString(params?.dir, 'dir'), params.id);
       return { id: m.id, dir: store.runtimeDir(m), family: m.family, verifiedFiles: 0, local: true };
-    }),
-  );
+  });
 
-  connection.onRequest(ModelsSelectRequest, (params) =>
-    guarded(() => {
+  onRequest(connection, ModelsSelectRequest, (params) => {
       if (typeof params?.id === 'string' && params.id.trim() === '') return useRecommendedModel(services);
       const id = needString(params?.id, 'id');
       const model = describeActiveModel(storeFor(services, undefined), id, services.device);
@@ -114,8 +83,7 @@ export const registerModelHandlers: HandlerModule = (services) => {
       services.settings = { ...services.settings, model: id };
       services.log('info', `active model: ${id} (${model.dir})`);
       return { model };
-    }),
-  );
+  });
 };
 
 /**

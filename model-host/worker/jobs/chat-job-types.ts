@@ -1,10 +1,10 @@
 /** The `chat` worker job's payload and events, shared by the HTTP server and the worker side. */
 import type { GenerationOptions } from '../../protocol';
 import type { ChatPrompt } from '../../engines/engine';
-import type { TaskHostSettings } from '../../tasks/task-engines';
+import type { ModelSettings } from '../../models/resolve-model';
 
 export interface ChatJobPayload {
-  settings: TaskHostSettings;
+  settings: ModelSettings;
   prompt: ChatPrompt;
   generation: GenerationOptions;
   /** The normalised image with its PNG as base64 (plain data crosses the thread boundary). */

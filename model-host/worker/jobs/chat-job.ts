@@ -4,12 +4,12 @@
  * a failed load is not kept, so the next request tries again.
  */
 import type { JobHandler } from '../job-context';
-import { localEngine } from '../../tasks/task-engines';
+import { localEngineFor } from '../../tasks/task-engines';
 import type { ChatJobEvent, ChatJobPayload } from './chat-job-types';
 
 export const chatJob: JobHandler = async (payload, ctx) => {
   const { settings, prompt, generation, image } = payload as ChatJobPayload;
-  const engine = await localEngine(settings, ctx.log);
+  const engine = await localEngineFor(settings, ctx.log);
   return engine.generate(
     { prompt, generation, image: image && { ...image, png: Buffer.from(image.png, 'base64') } },
     {

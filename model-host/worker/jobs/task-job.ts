@@ -5,11 +5,12 @@
 import type { JobHandler } from '../job-context';
 import type { TaskRunParams } from '../../protocol';
 import { runTask } from '../../tasks/run-task';
-import { taskEnginesFor, type TaskHostSettings } from '../../tasks/task-engines';
+import { taskEnginesFor } from '../../tasks/task-engines';
+import type { ModelSettings } from '../../models/resolve-model';
 
 export interface TaskJobPayload {
   params: TaskRunParams;
-  settings: TaskHostSettings;
+  settings: ModelSettings;
 }
 
 /** Event the job emits per piece of text. */

@@ -3,7 +3,7 @@
  * Beside the host's own item, which shows device and state.
  */
 import type * as vscode from 'vscode';
-import type { FeatureDeps } from './feature-deps';
+import { SETTING, type Settings } from '../../settings/settings';
 
 /** Short name for the status bar: a preset's id, a hub id's last part, or a folder's base name. */
 export function modelStatusText(model: string | undefined): string {
@@ -12,20 +12,17 @@ export function modelStatusText(model: string | undefined): string {
   return `$(package) ${name.replace(/^.*--/, '')}`;
 }
 
-export function createModelStatusItem(deps: FeatureDeps): vscode.Disposable {
-  const { vs } = deps;
+export function createModelStatusItem(vs: Pick<typeof vscode, 'window' | 'StatusBarAlignment'>, settings: Settings): vscode.Disposable {
   const item = vs.window.createStatusBarItem('visualCoder.activeModel', vs.StatusBarAlignment.Right, 99);
   item.name = 'Visual Coder Model';
   item.command = 'visualCoder.selectModel';
   const render = () => {
-    const model = vs.workspace.getConfiguration('visualCoder').get<string>('model', '').trim() || undefined;
+    const model = settings.model;
     item.text = modelStatusText(model);
     item.tooltip = model ? `Visual Coder model: ${model} (click to change)` : 'Visual Coder has no model yet: click to choose and download one';
   };
   render();
   item.show();
-  const watch = vs.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('visualCoder.model')) render();
-  });
+  const watch = settings.onDidChange([SETTING.model], render);
   return { dispose: () => (watch.dispose(), item.dispose()) };
 }

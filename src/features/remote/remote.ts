@@ -1,54 +1,33 @@
 /**
  * The remote (OpenAI-compatible) backend in the editor: the commands to set the API key, pick a
- * server preset and pick a model from the server's list, the status bar item that shows which
- * server is in use, and `currentBackend()` for the task commands.
+ * server preset and pick a model from the server's list, and the status bar item that shows which
+ * server is in use. Which backend a task uses is `settings/backend.ts`.
  */
 import type * as vscode from 'vscode';
-import type { FeatureDeps } from './feature-deps';
-import { RemoteListModelsRequest, type BackendConfig } from '../../model-host/protocol';
-import {
-  SERVER_PRESETS,
-  apiKeySecretName,
-  describeRemoteStatus,
-  endpointHostOf,
-  endpointProblem,
-  readRemoteSettings,
-  type RemoteSettings,
-} from './remote-settings';
+import { endpointHost, RemoteListModelsRequest } from '../../../model-host/protocol';
+import type { HostClient } from '../../host/host-client';
+import { SERVER_PRESETS, apiKeySecretName, describeRemoteStatus, endpointProblem } from '../../settings/remote-settings';
+import { SETTING, type Settings } from '../../settings/settings';
 
-const SECTION = 'visualCoder';
-
-function settings(vs: typeof vscode): RemoteSettings {
-  return readRemoteSettings(vs.workspace.getConfiguration(SECTION));
+export interface RemoteFeatureDeps {
+  vs: typeof vscode;
+  host: HostClient;
+  settings: Settings;
+  secrets: vscode.SecretStorage;
+  log: Pick<vscode.LogOutputChannel, 'info' | 'warn'>;
 }
 
-/**
- * The backend a task run should use, from `visualCoder.backend` and the remote settings, with the
- * API key for the endpoint's origin from SecretStorage. Throws an Error that says what to set when
- * the remote backend is chosen but incomplete.
- */
-export async function currentBackend(deps: Pick<FeatureDeps, 'vs' | 'context'>): Promise<BackendConfig> {
-  const s = settings(deps.vs);
-  if (s.backend !== 'openai') return { kind: 'local' };
-  const problem = endpointProblem(s.endpoint);
-  if (problem) throw new Error(`visualCoder.backend is "openai" but ${problem}: set visualCoder.remote.endpoint or run "Visual Coder: Choose Remote Server".`);
-  if (!s.model) throw new Error('visualCoder.backend is "openai" but no model is set: run "Visual Coder: Choose Remote Model" or set visualCoder.remote.model.');
-  const apiKey = await deps.context.secrets.get(apiKeySecretName(s.endpoint));
-  return { kind: 'openai', endpoint: s.endpoint, model: s.model, apiKey: apiKey || undefined, maxImageSide: s.maxImageSide };
-}
-
-export function registerRemote(deps: FeatureDeps): void {
-  const { vs, context, log, host } = deps;
-  const config = () => vs.workspace.getConfiguration(SECTION);
+export function registerRemote(deps: RemoteFeatureDeps): vscode.Disposable[] {
+  const { vs, secrets, log, host, settings } = deps;
 
   const setApiKey = async () => {
-    const s = settings(vs);
+    const s = settings.remote;
     const problem = endpointProblem(s.endpoint);
     if (problem) {
       void vs.window.showErrorMessage(`Visual Coder: set visualCoder.remote.endpoint first (${problem}).`);
       return;
     }
-    const host = endpointHostOf(s.endpoint);
+    const host = endpointHost(s.endpoint);
     const key = await vs.window.showInputBox({
       title: `API key for ${host}`,
       prompt: `Stored in the editor's secret storage and sent only to ${new URL(s.endpoint).origin}. Leave empty to remove the key.`,
@@ -58,10 +37,10 @@ export function registerRemote(deps: FeatureDeps): void {
     if (key === undefined) return;
     const name = apiKeySecretName(s.endpoint);
     if (key.trim() === '') {
-      await context.secrets.delete(name);
+      await secrets.delete(name);
       void vs.window.showInformationMessage(`Visual Coder: removed the API key for ${host}.`);
     } else {
-      await context.secrets.store(name, key.trim());
+      await secrets.store(name, key.trim());
       void vs.window.showInformationMessage(`Visual Coder: saved the API key for ${host}.`);
     }
     log.info(`API key for ${host} ${key.trim() ? 'saved' : 'removed'}`);
@@ -77,29 +56,29 @@ export function registerRemote(deps: FeatureDeps): void {
       picked.endpoint ??
       (await vs.window.showInputBox({
         title: 'Server base URL',
-        value: settings(vs).endpoint,
+        value: settings.remote.endpoint,
         placeHolder: 'http://gpu-box:8000/v1',
         ignoreFocusOut: true,
         validateInput: (v) => endpointProblem(v.trim()),
       }))?.trim();
     if (!endpoint) return;
-    await config().update('remote.endpoint', endpoint, vs.ConfigurationTarget.Global);
-    if (settings(vs).backend !== 'openai') await config().update('backend', 'openai', vs.ConfigurationTarget.Global);
+    await settings.update(SETTING.remoteEndpoint, endpoint);
+    if (settings.remote.backend !== 'openai') await settings.update(SETTING.backend, 'openai');
     log.info(`remote endpoint set to ${endpoint}`);
     await chooseModel();
   };
 
   const chooseModel = async () => {
-    const s = settings(vs);
+    const s = settings.remote;
     const problem = endpointProblem(s.endpoint);
     if (problem) {
       void vs.window.showErrorMessage(`Visual Coder: ${problem}; run "Visual Coder: Choose Remote Server" first.`);
       return;
     }
-    const apiKey = (await context.secrets.get(apiKeySecretName(s.endpoint))) || undefined;
+    const apiKey = (await secrets.get(apiKeySecretName(s.endpoint))) || undefined;
     let models: string[];
     try {
-      models = await vs.window.withProgress({ location: vs.ProgressLocation.Window, title: `Asking ${endpointHostOf(s.endpoint)} for its models` }, async () => {
+      models = await vs.window.withProgress({ location: vs.ProgressLocation.Window, title: `Asking ${endpointHost(s.endpoint)} for its models` }, async () => {
         await host.whenReady();
         return (await host.sendRequest(RemoteListModelsRequest, { endpoint: s.endpoint, apiKey })).models;
       });
@@ -113,41 +92,39 @@ export function registerRemote(deps: FeatureDeps): void {
       return;
     }
     if (models.length === 0) {
-      void vs.window.showWarningMessage(`Visual Coder: ${endpointHostOf(s.endpoint)} lists no models; load one on the server, or set visualCoder.remote.model by hand.`);
+      void vs.window.showWarningMessage(`Visual Coder: ${endpointHost(s.endpoint)} lists no models; load one on the server, or set visualCoder.remote.model by hand.`);
       return;
     }
     const picked = await vs.window.showQuickPick(
       models.map((m) => ({ label: m, description: m === s.model ? 'current' : undefined })),
-      { title: `Visual Coder: model on ${endpointHostOf(s.endpoint)}`, ignoreFocusOut: true },
+      { title: `Visual Coder: model on ${endpointHost(s.endpoint)}`, ignoreFocusOut: true },
     );
     if (!picked) return;
-    await config().update('remote.model', picked.label, vs.ConfigurationTarget.Global);
+    await settings.update(SETTING.remoteModel, picked.label);
     log.info(`remote model set to ${picked.label}`);
   };
 
-  context.subscriptions.push(
+  return [
     vs.commands.registerCommand('visualCoder.setApiKey', setApiKey),
     vs.commands.registerCommand('visualCoder.chooseRemoteServer', chooseServer),
     vs.commands.registerCommand('visualCoder.chooseRemoteModel', chooseModel),
-    createRemoteStatusItem(vs),
-  );
+    createRemoteStatusItem(vs, settings),
+  ];
 }
 
 /** A status bar item beside the host's: the remote model and server, shown while backend = openai. */
-function createRemoteStatusItem(vs: typeof vscode): vscode.Disposable {
+function createRemoteStatusItem(vs: typeof vscode, settings: Settings): vscode.Disposable {
   const item = vs.window.createStatusBarItem('visualCoder.remoteStatus', vs.StatusBarAlignment.Right, 99);
   item.name = 'Visual Coder Remote Server';
   item.command = 'visualCoder.chooseRemoteModel';
   const render = () => {
-    const view = describeRemoteStatus(settings(vs));
+    const view = describeRemoteStatus(settings.remote);
     if (!view) return void item.hide();
     item.text = view.text;
     item.tooltip = view.tooltip;
     item.show();
   };
   render();
-  const watch = vs.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(`${SECTION}.backend`) || e.affectsConfiguration(`${SECTION}.remote`)) render();
-  });
+  const watch = settings.onDidChange([SETTING.backend, SETTING.remoteEndpoint, SETTING.remoteModel], render);
   return { dispose: () => (watch.dispose(), item.dispose()) };
 }

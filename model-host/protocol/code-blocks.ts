@@ -3,8 +3,8 @@
  * among several (tolerating missing or wrong tags), drop the chatter around it, and cope with a
  * block cut off by the token limit or a cancel. Pure functions of the raw text.
  */
-import { findFencedBlocks, type FencedBlock } from '../protocol/fences';
-import { looksLike, tagMatches } from '../protocol/languages';
+import { findFencedBlocks, type FencedBlock } from './fences';
+import { looksLike, tagMatches } from './languages';
 
 /** Lines a model says before or after the code ("Sure! Here is…", "This code creates…"). */
 const CHATTER = /^\s*(sure|certainly|of course|absolutely|okay|ok[,!.]|great|here('s| is| are)|below|the following|this (code|component|page|snippet|will|creates|uses|script|program|chart|diagram)|in this|i hope|i've|i have|let me|note:|explanation:|to (run|use) this|you can|feel free|hope this)/i;

@@ -5,6 +5,8 @@
  * set for another server.
  */
 
+import { endpointHost } from '../../model-host/protocol/format';
+
 export type BackendKind = 'local' | 'openai';
 
 export interface RemoteSettings {
@@ -57,14 +59,6 @@ export function apiKeySecretName(endpoint: string): string {
   return `visualCoder.remote.apiKey:${origin}`;
 }
 
-export function endpointHostOf(endpoint: string): string {
-  try {
-    return new URL(endpoint).host;
-  } catch {
-    return endpoint;
-  }
-}
-
 export interface ServerPreset {
   id: string;
   label: string;
@@ -114,7 +108,7 @@ export interface RemoteStatusView {
 /** The status bar text for the remote backend; undefined when the local model is in use. */
 export function describeRemoteStatus(settings: RemoteSettings): RemoteStatusView | undefined {
   if (settings.backend !== 'openai') return undefined;
-  const host = endpointHostOf(settings.endpoint) || 'no endpoint';
+  const host = endpointHost(settings.endpoint) || 'no endpoint';
   const model = settings.model || 'no model';
   return {
     text: `$(cloud) ${model} @ ${host}`,

@@ -6,6 +6,7 @@
  */
 import type * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
+import type { TaskSink } from './task-service';
 
 /** How long deltas are gathered into one edit: fewer edits keep the editor and undo stack calm. */
 const FLUSH_MS = 40;
@@ -91,4 +92,27 @@ export async function openCursorOutput(vs: typeof vscode, editor: vscode.TextEdi
     await vs.workspace.applyEdit(edit);
   }
   return new StreamingRange(vs, document, start);
+}
+
+/**
+ * A sink that opens its output only when the first text arrives (or the run ends), so a run that
+ * fails up front (bad image, no model) leaves the editors exactly as they were. It logs what the
+ * document holds where it wrote, with its sha256 (the line bug reports and the e2e tests read).
+ */
+export function lazyEditorSink(log: Pick<vscode.LogOutputChannel, 'info'>, open: () => Promise<StreamingRange>): TaskSink {
+  let range: Promise<StreamingRange> | undefined;
+  const opened = () => (range ??= open());
+  return {
+    // `then` callbacks run in order, so deltas keep their order while the editor opens.
+    append: (t) => void opened().then((r) => r.append(t)),
+    finish: async (result) => {
+      const r = await opened();
+      await r.finish(result.output);
+      const written = r.writtenText();
+      log.info(`${result.language} result: ${written.text.length} characters (sha256 ${written.sha256}) in ${r.document.uri.toString()}`);
+    },
+    settle: async () => {
+      if (range) await (await range).settle();
+    },
+  };
 }

@@ -2,7 +2,7 @@
  * What the model quick picks and the download notification say: pure functions over the host's
  * `models/list` and `models/progress`, so they are unit-tested without VS Code.
  */
-import type { ModelPresetInfo, ModelsListResult, ModelsProgressParams } from '../../model-host/protocol';
+import { formatBytes, type ModelPresetInfo, type ModelsListResult, type ModelsProgressParams } from '../../../model-host/protocol';
 
 export interface ModelPickItem {
   label: string;
@@ -13,19 +13,6 @@ export interface ModelPickItem {
   installed: boolean;
   preset?: ModelPresetInfo;
   action?: 'register-folder';
-}
-
-/** Decimal units, as the hub shows sizes. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = bytes / 1000;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
 export function formatDuration(seconds: number): string {
@@ -48,7 +35,7 @@ export function modelPickItems(list: ModelsListResult, activeId: string | undefi
     const marks = [p.id === rec ? '$(star-full) ' : '', p.id === activeId ? '$(check) ' : ''].join('');
     items.push({
       label: `${marks}${p.displayName}`,
-      description: `${p.installed ? 'installed' : `not installed · about ${formatSize(p.sizeBytes)}`} · ≥${p.minGpuMemoryGb} GB GPU`,
+      description: `${p.installed ? 'installed' : `not installed · about ${formatBytes(p.sizeBytes)}`} · ≥${p.minGpuMemoryGb} GB GPU`,
       detail: [p.id === rec && list.recommended ? `Recommended: ${list.recommended.reason}.` : '', p.goodAt + '.', `Licence: ${p.licence}`].filter(Boolean).join(' '),
       id: p.id,
       installed: p.installed,
@@ -78,8 +65,8 @@ export function progressMessage(p: ModelsProgressParams): string {
   if (p.phase === 'verifying') return 'verifying…';
   if (p.phase === 'done') return 'done';
   const pct = p.totalBytes > 0 ? Math.floor((100 * p.doneBytes) / p.totalBytes) : 0;
-  const parts = [`${formatSize(p.doneBytes)} of ${formatSize(p.totalBytes)} (${pct}%)`];
-  if (p.bytesPerSecond > 0) parts.push(`${formatSize(p.bytesPerSecond)}/s`);
+  const parts = [`${formatBytes(p.doneBytes)} of ${formatBytes(p.totalBytes)} (${pct}%)`];
+  if (p.bytesPerSecond > 0) parts.push(`${formatBytes(p.bytesPerSecond)}/s`);
   if (p.etaSeconds !== undefined) parts.push(`${formatDuration(p.etaSeconds)} left`);
   return parts.join(' · ');
 }

@@ -1,0 +1,184 @@
+/**
+ * The one task layer the commands, the panel and the inline actions use as peers: the host's task
+ * list (fetched once per session), the options of a task (asked with the last choice first, or the
+ * remembered choice without asking), the `task/run` params from the settings, a run with a progress
+ * notification that has Cancel and streams into a sink, and the one path a failure takes (no model
+ * is not a failure to report but a step to offer: "Download Model").
+ */
+import type * as vscode from 'vscode';
+import { randomUUID } from 'node:crypto';
+import {
+  HostErrorCodes,
+  hostErrorCode,
+  TaskDeltaNotification,
+  TaskListRequest,
+  TaskRunRequest,
+  type BackendConfig,
+  type ImageInput,
+  type TaskInfo,
+  type TaskRunParams,
+  type TaskRunResult,
+} from '../../model-host/protocol';
+import type { HostClient } from '../host/host-client';
+import type { Settings } from '../settings/settings';
+
+export type TaskRunRequestParams = Omit<TaskRunParams, 'runId'>;
+
+/** Where a run's text goes. */
+export interface TaskSink {
+  append(text: string): void;
+  /** Called with the post-processed output once the run ends (also after a cancel). */
+  finish(result: TaskRunResult): Promise<void>;
+  /** Called when the run failed: keep what was written. */
+  settle(): Promise<void>;
+}
+
+/** A task's option choices and the output language they give. */
+export interface ResolvedOptions {
+  options: Record<string, string>;
+  language: string;
+}
+
+export interface TaskServiceDeps {
+  vs: Pick<typeof vscode, 'window' | 'ProgressLocation'>;
+  host: HostClient;
+  settings: Settings;
+  log: Pick<vscode.LogOutputChannel, 'info' | 'error'>;
+  /** The remote backend for a run, or undefined for the local model (throws when the remote settings are incomplete). */
+  backend(): Promise<BackendConfig | undefined>;
+  /** Offers a model when there is none; resolves true once one is ready. */
+  offerModel(): Promise<boolean>;
+}
+
+export class TaskService {
+  private list: Promise<TaskInfo[]> | undefined;
+
+  constructor(private readonly deps: TaskServiceDeps) {}
+
+  /** The registry from the host, fetched once per session (again after a failure). */
+  tasks(): Promise<TaskInfo[]> {
+    this.list ??= this.deps.host.whenReady().then(() => this.deps.host.sendRequest(TaskListRequest));
+    return this.list.catch((err) => {
+      this.list = undefined;
+      throw err;
+    });
+  }
+
+  /** The task, or undefined after telling the user why it is not there. */
+  async find(taskId: string): Promise<TaskInfo | undefined> {
+    const { window } = this.deps.vs;
+    let tasks: TaskInfo[];
+    try {
+      tasks = await this.tasks();
+    } catch (err) {
+      void window.showErrorMessage(`Visual Coder: the model host is not available: ${(err as Error).message}`);
+      return undefined;
+    }
+    const task = tasks.find((t) => t.id === taskId);
+    if (!task) void window.showErrorMessage(`Visual Coder: the model host has no task "${taskId}".`);
+    return task;
+  }
+
+  /** Asks for each option (last choice first) and remembers the answer; undefined if the user cancels. */
+  async chooseOptions(task: TaskInfo): Promise<ResolvedOptions | undefined> {
+    const { settings } = this.deps;
+    const resolved: ResolvedOptions = { options: {}, language: task.language };
+    for (const option of task.options) {
+      const last = settings.lastChoice(task.id, option.name);
+      const ordered = [...option.choices].sort((a, b) => Number(b.id === last) - Number(a.id === last));
+      const picked = await this.deps.vs.window.showQuickPick(
+        ordered.map((c) => ({ label: c.title, description: c.id === last ? 'last used' : c.id === option.default ? 'default' : undefined, id: c.id })),
+        { title: `${task.title}: ${option.title}`, placeHolder: `Choose the ${option.title.toLowerCase()}` },
+      );
+      if (!picked) return undefined;
+      await settings.rememberChoice(task.id, option.name, picked.id);
+      resolved.options[option.name] = picked.id;
+      resolved.language = option.choices.find((c) => c.id === picked.id)?.language ?? resolved.language;
+    }
+    return resolved;
+  }
+
+  /** One click, no question: the option last chosen for the task (e.g. in the palette), else its default. */
+  rememberedOptions(task: TaskInfo): ResolvedOptions {
+    const resolved: ResolvedOptions = { options: {}, language: task.language };
+    for (const option of task.options) {
+      const choice = this.deps.settings.lastChoice(task.id, option.name) ?? option.default;
+      resolved.options[option.name] = choice;
+      resolved.language = option.choices.find((c) => c.id === choice)?.language ?? resolved.language;
+    }
+    return resolved;
+  }
+
+  /** `task/run` params for a task on an image, with the settings every run shares. */
+  params(taskId: string, image: ImageInput, options: Record<string, string> = {}): TaskRunRequestParams {
+    const { settings } = this.deps;
+    return { taskId, image, options, generation: settings.generation, ocrAugment: settings.ocrAugment };
+  }
+
+  /** Runs on the host (backend from the settings unless given), handing each raw delta to `onDelta` in order. */
+  async run(params: TaskRunRequestParams, onDelta: (text: string) => void, token?: vscode.CancellationToken): Promise<TaskRunResult> {
+    const { host } = this.deps;
+    const backend = params.backend ?? (await this.deps.backend());
+    await host.whenReady();
+    const runId = randomUUID();
+    const subscription = host.onNotification(TaskDeltaNotification, (delta) => {
+      if (delta.runId === runId) onDelta(delta.text);
+    });
+    try {
+      return await host.sendRequest(TaskRunRequest, { ...params, backend, runId }, token);
+    } finally {
+      subscription.dispose();
+    }
+  }
+
+  /** Runs `params` into `sink` under a progress notification with Cancel; undefined after a failure (already shown). */
+  async runWithProgress(title: string, params: TaskRunRequestParams, sink: TaskSink): Promise<TaskRunResult | undefined> {
+    const { vs, log } = this.deps;
+    return vs.window.withProgress({ location: vs.ProgressLocation.Notification, title: `Visual Coder: ${title}`, cancellable: true }, async (progress, token) => {
+      let chars = 0;
+      progress.report({ message: 'waiting for the model…' });
+      try {
+        const result = await this.run(
+          params,
+          (text) => {
+            if (chars === 0) progress.report({ message: 'writing…' });
+            chars += text.length;
+            sink.append(text);
+          },
+          token,
+        );
+        await sink.finish(result);
+        log.info(`${params.taskId}: ${result.finishReason} after ${Math.round(result.timings.totalMs)} ms on ${result.model ?? '?'} (${result.device ?? '?'})`);
+        if (result.finishReason === 'length') void vs.window.showInformationMessage('Visual Coder: the answer stopped at the token limit (setting visualCoder.maxNewTokens).');
+        if (result.finishReason === 'error') void vs.window.showWarningMessage(`Visual Coder: the answer was cut off: ${result.error ?? 'unknown reason'}. What arrived was kept.`);
+        return result;
+      } catch (err) {
+        await sink.settle();
+        if (token.isCancellationRequested && hostErrorCode(err) === HostErrorCodes.Cancelled) return undefined;
+        await this.reportFailure(err);
+        return undefined;
+      }
+    });
+  }
+
+  /** The one way a failed run reaches the user: no model → the offer of one; anything else → its message. */
+  async reportFailure(err: unknown): Promise<void> {
+    const message = err instanceof Error ? err.message : String(err);
+    this.deps.log.error(`task failed: ${message}`);
+    if (await this.offerModelIfMissing(err)) return;
+    void this.deps.vs.window.showErrorMessage(`Visual Coder: ${message}`);
+  }
+
+  /**
+   * When `err` says there is no model, offers one (the models feature's download offer) and says what
+   * came of it; resolves true when it was that error. No model is not a failure to report but a step to take.
+   */
+  async offerModelIfMissing(err: unknown): Promise<boolean> {
+    if (hostErrorCode(err) !== HostErrorCodes.NoModel) return false;
+    const { window } = this.deps.vs;
+    if (await this.deps.offerModel()) void window.showInformationMessage('Visual Coder: the model is ready; run the command again.');
+    // Declined, or the model list could not be read: the reason still has to reach the user.
+    else void window.showErrorMessage(`Visual Coder: ${(err as Error).message}`);
+    return true;
+  }
+}
