@@ -25,7 +25,11 @@ const builds = [
   {
     ...common,
     entryPoints: { 'model-host': 'model-host/main.ts', 'engine-worker': 'model-host/worker/engine-worker.ts' },
-    platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist', external: nativeExternals,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outdir: 'dist',
+    external: nativeExternals,
     // transformers.js is bundled from its Node CommonJS build (tokenizers, Jinja and its model classes in
     // one file): the ESM build reads import.meta.url, which a CommonJS bundle does not have. It finds
     // onnxruntime-node and sharp at run time with require() from the bundle's folder, in node_modules.

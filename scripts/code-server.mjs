@@ -68,7 +68,14 @@ async function withInstallLock(dir, fn) {
       break;
     } catch {
       // A lock older than 15 minutes belongs to an install that died.
-      try { if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000) { rmSync(lock, { recursive: true, force: true }); continue; } } catch { continue; }
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000) {
+          rmSync(lock, { recursive: true, force: true });
+          continue;
+        }
+      } catch {
+        continue;
+      }
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock} (remove it if no install is running)`);
       await new Promise((r) => setTimeout(r, 2000));
     }
@@ -81,6 +88,18 @@ async function withInstallLock(dir, fn) {
 }
 
 /** Installs code-server if needed and returns the entry script's path. */
+/**
+ * code-server's command line for a private, offline instance on loopback: no auth (loopback only),
+ * its own config, user data and extensions folders, no telemetry, update check or trust prompt.
+ */
+export function codeServerArgs({ entry, bindAddr, configFile, userDataDir, extensionsDir, extra = [] }) {
+  return [
+    entry,
+    ...['--auth', 'none', '--bind-addr', bindAddr, '--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir],
+    ...['--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...extra],
+  ];
+}
+
 export async function ensureCodeServer({ log = (m) => console.error(`[code-server] ${m}`) } = {}) {
   const dir = codeServerDir();
   if (isCodeServerInstalled(dir)) return codeServerEntry(dir);
@@ -92,16 +111,16 @@ export async function ensureCodeServer({ log = (m) => console.error(`[code-serve
     // Its own package.json so npm never walks up into the product's package.json.
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'visual-coder-code-server-cache', private: true }, null, 2));
     const started = Date.now();
-    const npm = spawnSync('npm', [
-      'install', '--no-audit', '--no-fund', '--no-save', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`,
-    ], {
+    const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`], {
       cwd: dir,
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' },
     });
     if (npm.status !== 0 || !existsSync(codeServerEntry(dir))) {
-      throw new Error(`npm install code-server@${CODE_SERVER_VERSION} failed (exit ${npm.status}). ` +
-        'It needs the apt packages libkrb5-dev and ripgrep and access to the npm registry; see docs/testing.md.');
+      throw new Error(
+        `npm install code-server@${CODE_SERVER_VERSION} failed (exit ${npm.status}). ` +
+          'It needs the apt packages libkrb5-dev and ripgrep and access to the npm registry; see docs/testing.md.',
+      );
     }
     writeFileSync(markerFile(dir), `${new Date().toISOString()}\n`);
     log(`installed in ${Math.round((Date.now() - started) / 1000)} s`);

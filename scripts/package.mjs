@@ -26,8 +26,10 @@ const { name, version } = JSON.parse(readFileSync(join(repoRoot, 'package.json')
 const out = resolve(option('--out') ?? join(repoRoot, `${name}-${version}-${target}.vsix`));
 
 if (target !== `${process.platform}-${process.arch}`) {
-  console.warn(`warning: packaging for ${target} on ${process.platform}-${process.arch}: sharp's native package comes from ` +
-    'this machine\'s npm install, so the .vsix will only work if you ran `npm install --os/--cpu` for the target first.');
+  console.warn(
+    `warning: packaging for ${target} on ${process.platform}-${process.arch}: sharp's native package comes from ` +
+      "this machine's npm install, so the .vsix will only work if you ran `npm install --os/--cpu` for the target first.",
+  );
 }
 
 /** .vscodeignore plus the onnxruntime-node binary folder of the target (the package ships all platforms). */
@@ -63,11 +65,18 @@ async function unzip(file, dest) {
       zip.on('entry', (entry) => {
         const target = join(dest, entry.fileName);
         if (!target.startsWith(dest)) return reject(new Error(`bad path in vsix: ${entry.fileName}`));
-        if (entry.fileName.endsWith('/')) { mkdirSync(target, { recursive: true }); zip.readEntry(); return; }
+        if (entry.fileName.endsWith('/')) {
+          mkdirSync(target, { recursive: true });
+          zip.readEntry();
+          return;
+        }
         mkdirSync(dirname(target), { recursive: true });
         zip.openReadStream(entry, (e, stream) => {
           if (e) return reject(e);
-          stream.pipe(createWriteStream(target)).on('finish', () => zip.readEntry()).on('error', reject);
+          stream
+            .pipe(createWriteStream(target))
+            .on('finish', () => zip.readEntry())
+            .on('error', reject);
         });
       });
       zip.readEntry();
@@ -107,7 +116,9 @@ Module._resolveFilename = function (request, ...rest) {
 /** The tiny DeepSeek-VL checkpoint with room for the tasks' prompts (its config says 256 positions; RoPE tables follow the config). */
 function tinyCheckpointCopy(work) {
   const fixture = join(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl');
-  if (!existsSync(join(fixture, 'config.json'))) throw new Error(`the tiny DeepSeek-VL fixture is missing (${fixture}); it is needed to run a local model from the .vsix`);
+  if (!existsSync(join(fixture, 'config.json'))) {
+    throw new Error(`the tiny DeepSeek-VL fixture is missing (${fixture}); it is needed to run a local model from the .vsix`);
+  }
   const dir = join(work, 'tiny-checkpoint');
   cpSync(fixture, dir, { recursive: true });
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
@@ -127,7 +138,8 @@ function checkUnpacked(extensionDir, work) {
     if (!existsSync(join(extensionDir, f))) throw new Error(`the .vsix lacks ${f}`);
   }
   const externals = bundleExternals(join(extensionDir, 'dist'));
-  const probe = `const r = require('node:module').createRequire(${JSON.stringify(join(extensionDir, 'dist', 'model-host.js'))});` +
+  const probe =
+    `const r = require('node:module').createRequire(${JSON.stringify(join(extensionDir, 'dist', 'model-host.js'))});` +
     `for (const m of ${JSON.stringify(externals)}) { r(m); console.log('  loads ' + m); }`;
   const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', cwd: work });
   process.stdout.write(r.stdout);
@@ -141,7 +153,9 @@ function checkUnpacked(extensionDir, work) {
   delete env.VISUAL_CODER_OCR_MODELS;
   const packaged = (what, args, check) => {
     const out = spawnSync(process.execPath, [host, ...args], { encoding: 'utf8', cwd: work, env, timeout: 300_000 });
-    if (out.status !== 0 || !check(out.stdout)) throw new Error(`the packaged model host could not ${what}:\n${out.stdout.slice(-2000)}\n${out.stderr.slice(-2000)}`);
+    if (out.status !== 0 || !check(out.stdout)) {
+      throw new Error(`the packaged model host could not ${what}:\n${out.stdout.slice(-2000)}\n${out.stderr.slice(-2000)}`);
+    }
     console.log(`  packaged model host: ${what}`);
     return out.stdout;
   };
@@ -152,11 +166,17 @@ function checkUnpacked(extensionDir, work) {
   packaged('transcribe samples/code-screenshot.png', ['run', '--task', 'transcribe-code', '--image', sample], (o) => o.includes('def fizzbuzz(n: int)'));
   // ... and a local DeepSeek-VL model (transformers.js's tokenizer and Jinja, onnxruntime-node): convert, then a task.
   const model = join(work, 'tiny-converted');
-  packaged('convert the tiny DeepSeek-VL checkpoint', ['convert', '--from', tinyCheckpointCopy(work), '--to', model], () => existsSync(join(model, 'config.json')));
-  const answer = packaged('run formula-to-latex on the converted model', ['run', '--task', 'formula-to-latex', '--model', model, '--image', sample, '--device', 'cpu', '--max-new-tokens', '8', '--json'], (o) => {
-    const result = JSON.parse(o);
-    return result.model && result.tokens?.length > 0 && result.device === 'cpu';
-  });
+  packaged('convert the tiny DeepSeek-VL checkpoint', ['convert', '--from', tinyCheckpointCopy(work), '--to', model], () =>
+    existsSync(join(model, 'config.json')),
+  );
+  const answer = packaged(
+    'run formula-to-latex on the converted model',
+    ['run', '--task', 'formula-to-latex', '--model', model, '--image', sample, '--device', 'cpu', '--max-new-tokens', '8', '--json'],
+    (o) => {
+      const result = JSON.parse(o);
+      return result.model && result.tokens?.length > 0 && result.device === 'cpu';
+    },
+  );
   console.log(`    ${JSON.parse(answer).tokens.length} tokens from ${JSON.parse(answer).model}`);
   const loaded = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
   const outside = loaded.filter((f) => !f.startsWith(extensionDir + sep));
@@ -169,7 +189,18 @@ try {
   const ignoreFile = writeIgnoreFile();
   // No public repository URL yet: without one vsce cannot turn the README's relative links (docs/...)
   // into absolute ones, so they are left as they are (the Marketplace page is not a target yet).
-  run(process.execPath, [join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce'), 'package', '--target', target, '--out', out, '--ignoreFile', ignoreFile, '--allow-missing-repository', '--no-rewrite-relative-links']);
+  run(process.execPath, [
+    join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce'),
+    'package',
+    '--target',
+    target,
+    '--out',
+    out,
+    '--ignoreFile',
+    ignoreFile,
+    '--allow-missing-repository',
+    '--no-rewrite-relative-links',
+  ]);
   const unpacked = mkdtempSync(join(tmpdir(), 'vc-vsix-'));
   try {
     await unzip(out, unpacked);

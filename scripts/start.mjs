@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCodeServer } from './code-server.mjs';
+import { codeServerArgs, ensureCodeServer } from './code-server.mjs';
 import { installExtension } from './install-extension.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,11 +49,11 @@ mkdirSync(extensions, { recursive: true });
 const { folder } = installExtension(repoRoot, extensions);
 console.log(`installed the built extension into ${folder}`);
 
-const child = spawn(process.execPath, [
-  entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${portArg}`,
-  '--config', join(state, 'code-server.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions,
-  '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' } });
+const child = spawn(
+  process.execPath,
+  codeServerArgs({ entry, bindAddr: `127.0.0.1:${portArg}`, configFile: join(state, 'code-server.yaml'), userDataDir: userData, extensionsDir: extensions }),
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' } },
+);
 
 let announced = false;
 child.stdout.on('data', (chunk) => {

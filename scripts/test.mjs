@@ -1,5 +1,5 @@
 // Runs the test tiers: unit (plain Node), host (the real model-host process), e2e (code-server).
-// `all` also type-checks and lints. Ends with one "N passed, N failed" line over every tier run.
+// `all` also type-checks, lints and checks the formatting. Ends with one "N passed, N failed" line over every tier run.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,11 @@ function run(cmd, args, env = {}) {
 function findTests(dir) {
   const out = [];
   let entries = [];
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of entries.sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...findTests(p));
@@ -35,6 +39,7 @@ let failedSteps = 0;
 if (which === 'all') {
   if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) failedSteps++;
   if (run('npx', ['eslint', '.']) !== 0) failedSteps++;
+  if (run('npx', ['prettier', '--check', '**/*.{ts,mts,mjs,cjs,js,css}']) !== 0) failedSteps++;
 }
 if (selected.some((t) => t !== 'unit') && run('node', ['scripts/build.mjs']) !== 0) process.exit(1);
 
@@ -42,14 +47,26 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 const countsDir = mkdtempSync(join(tmpdir(), 'vc-test-counts-'));
 for (const tier of selected) {
   const files = findTests(tiers[tier]);
-  if (files.length === 0) { console.log(`\n(no ${tier} tests)`); continue; }
+  if (files.length === 0) {
+    console.log(`\n(no ${tier} tests)`);
+    continue;
+  }
   const countsFile = join(countsDir, `${tier}.json`);
-  const status = run('node', [
-    '--import', 'tsx', '--test', '--test-concurrency=1',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${countsFile}`,
-    ...files,
-  ], { VISUAL_CODER_TEST_TIER: tier });
+  const status = run(
+    'node',
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=./scripts/count-reporter.mjs',
+      `--test-reporter-destination=${countsFile}`,
+      ...files,
+    ],
+    { VISUAL_CODER_TEST_TIER: tier },
+  );
   try {
     const c = JSON.parse(readFileSync(countsFile, 'utf8'));
     for (const k of Object.keys(totals)) totals[k] += c[k];
@@ -60,6 +77,6 @@ for (const tier of selected) {
   if (status !== 0 && totals.failed === 0) totals.failed++;
 }
 rmSync(countsDir, { recursive: true, force: true });
-if (failedSteps) console.log(`${failedSteps} check step(s) failed (tsc/eslint)`);
+if (failedSteps) console.log(`${failedSteps} check step(s) failed (tsc/eslint/prettier)`);
 console.log(`\n${totals.passed} passed, ${totals.failed + failedSteps} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed + failedSteps > 0 ? 1 : 0);

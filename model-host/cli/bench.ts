@@ -138,7 +138,18 @@ export function formatTable(rows: BenchRow[]): string {
   const body = rows.map((r) =>
     r.error
       ? [r.model, r.requestedDevice, r.dtype, `failed: ${r.error}`]
-      : [r.model, r.device === r.requestedDevice ? r.device : `${r.device} (asked ${r.requestedDevice})`, r.dtype, r.loadMs, r.preprocessMs, r.visionMs, r.ttftMs, r.decodeTokensPerSecond, r.newTokens, r.peakRssMb].map(String),
+      : [
+          r.model,
+          r.device === r.requestedDevice ? r.device : `${r.device} (asked ${r.requestedDevice})`,
+          r.dtype,
+          r.loadMs,
+          r.preprocessMs,
+          r.visionMs,
+          r.ttftMs,
+          r.decodeTokensPerSecond,
+          r.newTokens,
+          r.peakRssMb,
+        ].map(String),
   );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
@@ -169,7 +180,9 @@ VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp 
       return 0;
     }
     const devices = (flag(args, 'device') ?? 'cpu').split(',').map((d) => d.trim());
-    for (const d of devices) if (!DEVICE_PREFERENCES.includes(d as DevicePreference)) throw new UsageError(`--device ${d} is not one of ${DEVICE_PREFERENCES.join(', ')}`);
+    for (const d of devices) {
+      if (!DEVICE_PREFERENCES.includes(d as DevicePreference)) throw new UsageError(`--device ${d} is not one of ${DEVICE_PREFERENCES.join(', ')}`);
+    }
     const dtype = flag(args, 'dtype') ?? 'fp32';
     if (!['fp32', 'fp16', 'q4'].includes(dtype)) throw new UsageError('--dtype must be fp32, fp16 or q4');
     let models = args.flags.get('model') ?? [];
@@ -186,7 +199,23 @@ VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp 
           const r = runChild(['bench', '--one', '--model', model, '--device', device, '--max-new-tokens', String(maxNewTokens), '--runs', String(runs)]);
           const last = r.stdout.trim().split('\n').pop() ?? '';
           if (r.ok && last.startsWith('{')) rows.push(JSON.parse(last) as BenchRow);
-          else rows.push({ model, device, requestedDevice: device, dtype, loadMs: 0, preprocessMs: 0, visionMs: 0, ttftMs: 0, decodeTokensPerSecond: 0, newTokens: 0, promptTokens: 0, peakRssMb: 0, error: r.stderr.trim().split('\n').pop() ?? 'no output' });
+          else {
+            rows.push({
+              model,
+              device,
+              requestedDevice: device,
+              dtype,
+              loadMs: 0,
+              preprocessMs: 0,
+              visionMs: 0,
+              ttftMs: 0,
+              decodeTokensPerSecond: 0,
+              newTokens: 0,
+              promptTokens: 0,
+              peakRssMb: 0,
+              error: r.stderr.trim().split('\n').pop() ?? 'no output',
+            });
+          }
         }
       }
       const shown = rows.map((r) => ({ ...r, model: work ? r.model.slice(work.length + 1) : r.model }));

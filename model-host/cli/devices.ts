@@ -29,7 +29,11 @@ WebGPU on Linux needs a Vulkan driver; without a GPU, SwiftShader works:
     if (args.flags.has('json')) {
       process.stdout.write(JSON.stringify({ devices, preference, chosen }) + '\n');
     } else {
-      for (const d of devices) process.stdout.write(`${d.kind.padEnd(7)} ${d.available ? 'available' : 'unavailable'}${d.available ? (d.detail ? `  ${d.detail}` : '') : `  ${d.reason}`}\n`);
+      for (const d of devices) {
+        process.stdout.write(
+          `${d.kind.padEnd(7)} ${d.available ? 'available' : 'unavailable'}${d.available ? (d.detail ? `  ${d.detail}` : '') : `  ${d.reason}`}\n`,
+        );
+      }
       process.stdout.write(`chosen for ${preference}: ${chosen}\n`);
     }
     return 0;

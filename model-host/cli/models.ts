@@ -13,7 +13,6 @@ import { listModels, verifyModel } from '../models/catalog';
 import { probeDevices } from '../devices/probe';
 import { convertAfterPull } from '../models/conversion';
 
-
 const USAGE = `model-host models <list|pull|verify|remove|register> [options]
 
   models list [--json]                  presets, what is installed, the recommendation
@@ -101,7 +100,9 @@ async function pull(store: ModelStore, id: string, device: DeviceKind | undefine
     if (tty) process.stderr.write('\n');
     const secs = (Date.now() - started) / 1000;
     const rate = secs > 0 ? `, ${formatBytes(Math.round(result.downloadedBytes / secs))}/s` : '';
-    process.stderr.write(`${result.id}: ${result.files} files, ${formatBytes(result.bytes)} verified (${formatBytes(result.downloadedBytes)} downloaded in ${secs.toFixed(1)} s${rate})\n`);
+    process.stderr.write(
+      `${result.id}: ${result.files} files, ${formatBytes(result.bytes)} verified (${formatBytes(result.downloadedBytes)} downloaded in ${secs.toFixed(1)} s${rate})\n`,
+    );
     process.stdout.write(result.dir + '\n');
     return 0;
   } finally {

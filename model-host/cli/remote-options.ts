@@ -21,7 +21,9 @@ export function remoteBackendFromArgs(args: ParsedArgs, env: NodeJS.ProcessEnv =
   const model = flag(args, 'remote-model') ?? flag(args, 'model');
   if (!model) throw new UsageError('--backend openai needs --model NAME (a model the server lists at GET /v1/models)');
   const side = flag(args, 'max-image-side');
-  if (side !== undefined && !(Number.isInteger(Number(side)) && Number(side) >= 64)) throw new UsageError('--max-image-side must be a whole number of pixels, at least 64');
+  if (side !== undefined && !(Number.isInteger(Number(side)) && Number(side) >= 64)) {
+    throw new UsageError('--max-image-side must be a whole number of pixels, at least 64');
+  }
   const apiKey = env.OPENAI_API_KEY || env.VISUAL_CODER_API_KEY || undefined;
   return { kind: 'openai', endpoint, model, apiKey, maxImageSide: side === undefined ? undefined : Number(side) };
 }

@@ -35,7 +35,9 @@ function parseIds(text: string): number[] {
   } catch {
     throw new UsageError('--input-ids must be a JSON array of token ids, e.g. [0, 56, 86]');
   }
-  if (!Array.isArray(ids) || !ids.every((x) => Number.isInteger(x) && x >= 0)) throw new UsageError('--input-ids must be a JSON array of non-negative integers');
+  if (!Array.isArray(ids) || !ids.every((x) => Number.isInteger(x) && x >= 0)) {
+    throw new UsageError('--input-ids must be a JSON array of non-negative integers');
+  }
   return ids as number[];
 }
 
@@ -120,7 +122,9 @@ Parity/debug (DeepSeek-VL folders):
       await engine.dispose();
     }
     if (json) {
-      process.stdout.write(JSON.stringify({ tokens: result.tokens, text: result.text, device: engine.device, finishReason: result.finishReason, timings: result.timings }) + '\n');
+      process.stdout.write(
+        JSON.stringify({ tokens: result.tokens, text: result.text, device: engine.device, finishReason: result.finishReason, timings: result.timings }) + '\n',
+      );
     } else {
       process.stdout.write('\n');
     }

@@ -13,7 +13,6 @@ import { taskEnginesFor } from '../tasks/task-engines';
 import { HostError } from '../protocol/errors';
 import { remoteBackendFromArgs } from './remote-options';
 
-
 export const TASK_RUN_USAGE = `--task ID --image FILE [--option NAME=CHOICE] [--model DIR|ID] [--store DIR] [--device cpu|webgpu|…]
       [--instruction TEXT] [--max-new-tokens N] [--endpoint URL --remote-model NAME] [--no-ocr] [--stream] [--json]`;
 
@@ -46,14 +45,19 @@ export async function runTaskFromCli(argv: string[]): Promise<number> {
     options: parseOptions(args.flags.get('option') ?? []),
     instruction: flag(args, 'instruction'),
     generation: maxNewTokens ? { maxNewTokens: Number(maxNewTokens) } : undefined,
-    backend: remoteBackendFromArgs(args) ?? (endpoint ? { kind: 'openai', endpoint, model: flag(args, 'remote-model'), apiKey: process.env.VISUAL_CODER_API_KEY } : undefined),
+    backend:
+      remoteBackendFromArgs(args) ??
+      (endpoint ? { kind: 'openai', endpoint, model: flag(args, 'remote-model'), apiKey: process.env.VISUAL_CODER_API_KEY } : undefined),
     ocrAugment: !args.flags.has('no-ocr'),
   };
   const model = flag(args, 'model');
   const log = (level: string, message: string) => {
     if (level !== 'debug' && level !== 'trace') process.stderr.write(`[${level}] ${message}\n`);
   };
-  const engines = taskEnginesFor({ model: model && (path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model), modelsDir: flag(args, 'store'), device }, log);
+  const engines = taskEnginesFor(
+    { model: model && (path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model), modelsDir: flag(args, 'store'), device },
+    log,
+  );
   try {
     const result = await runTask(params, engines, {
       isCancelled: () => false,

@@ -32,7 +32,9 @@ export function clipboardToolsFor(environment: ClipboardEnvironment, outFile: st
     return [{ name: 'PowerShell', command: 'powershell.exe', args: ['-NoProfile', '-STA', '-Command', script], stdout: false }];
   }
   if (platform === 'darwin') {
-    const script = `set f to open for access POSIX file "${outFile.replace(/"/g, '\\"')}" with write permission\n` + 'write (the clipboard as «class PNGf») to f\nclose access f';
+    const script =
+      `set f to open for access POSIX file "${outFile.replace(/"/g, '\\"')}" with write permission\n` +
+      'write (the clipboard as «class PNGf») to f\nclose access f';
     return [{ name: 'osascript', command: 'osascript', args: ['-e', script], stdout: false }];
   }
   const wayland = { name: 'wl-clipboard', command: 'wl-paste', args: ['--no-newline', '--type', 'image/png'], stdout: true };

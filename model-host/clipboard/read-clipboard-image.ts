@@ -21,10 +21,15 @@ export function currentClipboardEnvironment(): ClipboardEnvironment {
 
 function runTool(tool: ClipboardTool, env: Record<string, string | undefined>): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    execFile(tool.command, tool.args, { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024, timeout: 10_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${tool.command} failed: ${stderr.toString().trim() || err.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      tool.command,
+      tool.args,
+      { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024, timeout: 10_000, env: { ...process.env, ...env } },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${tool.command} failed: ${stderr.toString().trim() || err.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -43,7 +48,9 @@ export async function readClipboardImage(environment = currentClipboardEnvironme
         bytes = await fs.readFile(file);
       }
       if (bytes.length === 0) throw new Error('the clipboard holds no image');
-      const meta = await sharp(bytes).metadata().catch(() => undefined);
+      const meta = await sharp(bytes)
+        .metadata()
+        .catch(() => undefined);
       if (!meta?.width || !meta.height) throw new Error('the clipboard does not hold a PNG image');
       if (tool.stdout) await fs.writeFile(file, bytes);
       return { path: file, width: meta.width, height: meta.height };

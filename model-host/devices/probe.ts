@@ -69,7 +69,9 @@ function probeCuda(platform: NodeJS.Platform, arch: string, bindingDir: string |
 }
 
 function offeredByBinding(kind: DeviceKind, names: string[], title: string): DeviceInfo {
-  return names.includes(kind) ? { kind, available: true, detail: `onnxruntime-node ${title} execution provider` } : { kind, available: false, reason: `this onnxruntime-node build has no ${title} execution provider` };
+  return names.includes(kind)
+    ? { kind, available: true, detail: `onnxruntime-node ${title} execution provider` }
+    : { kind, available: false, reason: `this onnxruntime-node build has no ${title} execution provider` };
 }
 
 /** Backends the onnxruntime-node binding was built with, and the folder of the binding. */
@@ -92,7 +94,9 @@ export function chooseDevice(preference: DevicePreference, devices: DeviceInfo[]
     const info = devices.find((d) => d.kind === kind);
     if (info?.available) return kind;
     // In auto mode only devices this platform lists are worth a line; an explicit choice always is.
-    if (kind !== 'cpu' && (info || preference !== 'auto')) log(preference === 'auto' ? 'info' : 'warn', `device ${kind} not used: ${info?.reason ?? 'not offered on this platform'}`);
+    if (kind !== 'cpu' && (info || preference !== 'auto')) {
+      log(preference === 'auto' ? 'info' : 'warn', `device ${kind} not used: ${info?.reason ?? 'not offered on this platform'}`);
+    }
   }
   return 'cpu';
 }

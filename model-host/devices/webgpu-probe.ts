@@ -15,7 +15,9 @@ export async function probeWebGpuHere(): Promise<DeviceInfo> {
     try {
       const out = await session.run({ x: new ort.Tensor('float32', TINY_INPUT, [1, 4]) });
       const y = Array.from(out.y.data as Float32Array);
-      if (y.join() !== TINY_EXPECTED.join()) return { kind: 'webgpu', available: false, reason: `WebGPU returned wrong numbers for a test graph: ${y.join(', ')}` };
+      if (y.join() !== TINY_EXPECTED.join()) {
+        return { kind: 'webgpu', available: false, reason: `WebGPU returned wrong numbers for a test graph: ${y.join(', ')}` };
+      }
     } finally {
       await session.release();
     }

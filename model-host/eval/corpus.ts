@@ -13,15 +13,22 @@ export interface Snippet {
 const s = (id: string, language: string, code: string): Snippet => ({ id, language, code: code.replace(/^\n/, '') });
 
 export const CORPUS: Snippet[] = [
-  s('py-fib', 'python', `
+  s(
+    'py-fib',
+    'python',
+    `
 def fib_numbers(n_max: int) -> list[int]:
     """Return Fibonacci numbers below n_max."""
     seq = [0, 1]
     while seq[-1] + seq[-2] < n_max:
         seq.append(seq[-1] + seq[-2])
     return seq
-`),
-  s('py-class', 'python', `
+`,
+  ),
+  s(
+    'py-class',
+    'python',
+    `
 class Counter:
     def __init__(self, start=10):
         self.value = start
@@ -31,8 +38,12 @@ class Counter:
             raise ValueError("step must be positive")
         self.value += step
         return self.value
-`),
-  s('py-dict', 'python', `
+`,
+  ),
+  s(
+    'py-dict',
+    'python',
+    `
 import json
 from pathlib import Path
 
@@ -41,16 +52,24 @@ def load_config(path: Path) -> dict:
     with path.open() as handle:
         data = json.load(handle)
     return {key.lower(): value for key, value in data.items()}
-`),
-  s('py-async', 'python', `
+`,
+  ),
+  s(
+    'py-async',
+    'python',
+    `
 async def fetch_all(client, urls):
     results = []
     for url in urls:
         response = await client.get(url, timeout=30)
         results.append((url, response.status_code))
     return results
-`),
-  s('py-try', 'python', `
+`,
+  ),
+  s(
+    'py-try',
+    'python',
+    `
 def parse_port(text):
     try:
         port = int(text)
@@ -59,8 +78,12 @@ def parse_port(text):
     if not 0 < port < 65536:
         return None
     return port
-`),
-  s('ts-interface', 'typescript', `
+`,
+  ),
+  s(
+    'ts-interface',
+    'typescript',
+    `
 interface User {
   id: number;
   name: string;
@@ -70,14 +93,22 @@ interface User {
 export function greet(user: User): string {
   return \`Hello, \${user.name}!\`;
 }
-`),
-  s('ts-reduce', 'typescript', `
+`,
+  ),
+  s(
+    'ts-reduce',
+    'typescript',
+    `
 const totals = orders.reduce((acc, order) => {
   acc[order.customerId] = (acc[order.customerId] ?? 0) + order.amount;
   return acc;
 }, {} as Record<string, number>);
-`),
-  s('ts-class', 'typescript', `
+`,
+  ),
+  s(
+    'ts-class',
+    'typescript',
+    `
 export class LruCache<K, V> {
   private readonly items = new Map<K, V>();
 
@@ -92,8 +123,12 @@ export class LruCache<K, V> {
     return value;
   }
 }
-`),
-  s('ts-async', 'typescript', `
+`,
+  ),
+  s(
+    'ts-async',
+    'typescript',
+    `
 async function retry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
   for (let i = 1; i <= attempts; i++) {
     try {
@@ -104,8 +139,12 @@ async function retry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
   }
   throw new Error('unreachable');
 }
-`),
-  s('js-fetch', 'javascript', `
+`,
+  ),
+  s(
+    'js-fetch',
+    'javascript',
+    `
 function debounce(fn, wait) {
   let timer = null;
   return function (...args) {
@@ -113,15 +152,23 @@ function debounce(fn, wait) {
     timer = setTimeout(() => fn.apply(this, args), wait);
   };
 }
-`),
-  s('js-node', 'javascript', `
+`,
+  ),
+  s(
+    'js-node',
+    'javascript',
+    `
 const fs = require('fs');
 
 const lines = fs.readFileSync('input.txt', 'utf8').split('\\n');
 const count = lines.filter((line) => line.trim() !== '').length;
 console.log(\`non-empty lines: \${count}\`);
-`),
-  s('go-main', 'go', `
+`,
+  ),
+  s(
+    'go-main',
+    'go',
+    `
 package main
 
 import "fmt"
@@ -133,8 +180,12 @@ func main() {
 	}
 	fmt.Println("sum:", total)
 }
-`),
-  s('go-struct', 'go', `
+`,
+  ),
+  s(
+    'go-struct',
+    'go',
+    `
 type Server struct {
 	Addr    string
 	Timeout int
@@ -146,8 +197,12 @@ func (s *Server) Start() error {
 	}
 	return nil
 }
-`),
-  s('go-errors', 'go', `
+`,
+  ),
+  s(
+    'go-errors',
+    'go',
+    `
 func readLines(path string) ([]string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -155,15 +210,23 @@ func readLines(path string) ([]string, error) {
 	}
 	return strings.Split(string(data), "\\n"), nil
 }
-`),
-  s('rust-main', 'rust', `
+`,
+  ),
+  s(
+    'rust-main',
+    'rust',
+    `
 fn main() {
     let numbers = vec![3, 1, 4, 1, 5, 9];
     let max = numbers.iter().max().unwrap();
     println!("max = {}", max);
 }
-`),
-  s('rust-struct', 'rust', `
+`,
+  ),
+  s(
+    'rust-struct',
+    'rust',
+    `
 pub struct Point {
     pub x: f64,
     pub y: f64,
@@ -174,8 +237,12 @@ impl Point {
         ((self.x - other.x).powi(2) + (self.y - other.y).powi(2)).sqrt()
     }
 }
-`),
-  s('rust-match', 'rust', `
+`,
+  ),
+  s(
+    'rust-match',
+    'rust',
+    `
 fn describe(value: Option<i32>) -> String {
     match value {
         Some(0) => String::from("zero"),
@@ -184,16 +251,24 @@ fn describe(value: Option<i32>) -> String {
         None => String::from("nothing"),
     }
 }
-`),
-  s('java-hello', 'java', `
+`,
+  ),
+  s(
+    'java-hello',
+    'java',
+    `
 public class Hello {
     public static void main(String[] args) {
         int count = args.length;
         System.out.println("args: " + count);
     }
 }
-`),
-  s('java-list', 'java', `
+`,
+  ),
+  s(
+    'java-list',
+    'java',
+    `
 public List<String> upper(List<String> words) {
     List<String> result = new ArrayList<>();
     for (String word : words) {
@@ -201,8 +276,12 @@ public List<String> upper(List<String> words) {
     }
     return result;
 }
-`),
-  s('java-record', 'java', `
+`,
+  ),
+  s(
+    'java-record',
+    'java',
+    `
 public record Range(int start, int end) {
     public Range {
         if (end < start) {
@@ -214,8 +293,12 @@ public record Range(int start, int end) {
         return end - start;
     }
 }
-`),
-  s('c-main', 'c', `
+`,
+  ),
+  s(
+    'c-main',
+    'c',
+    `
 #include <stdio.h>
 
 int main(void) {
@@ -227,8 +310,12 @@ int main(void) {
     printf("sum = %d\\n", sum);
     return 0;
 }
-`),
-  s('c-list', 'c', `
+`,
+  ),
+  s(
+    'c-list',
+    'c',
+    `
 struct node {
     int value;
     struct node *next;
@@ -242,8 +329,12 @@ int list_length(const struct node *head) {
     }
     return n;
 }
-`),
-  s('cpp-vector', 'cpp', `
+`,
+  ),
+  s(
+    'cpp-vector',
+    'cpp',
+    `
 #include <vector>
 #include <iostream>
 
@@ -253,8 +344,12 @@ int main() {
         std::cout << x * 2 << std::endl;
     }
 }
-`),
-  s('sh-backup', 'shellscript', `
+`,
+  ),
+  s(
+    'sh-backup',
+    'shellscript',
+    `
 #!/bin/bash
 set -euo pipefail
 
@@ -266,15 +361,23 @@ if [ ! -d "$SRC_DIR" ]; then
   exit 1
 fi
 tar -czf "$DEST" -C "$SRC_DIR" .
-`),
-  s('sh-loop', 'shellscript', `
+`,
+  ),
+  s(
+    'sh-loop',
+    'shellscript',
+    `
 #!/bin/sh
 for file in *.log; do
   lines=$(wc -l < "$file")
   echo "$file: $lines"
 done
-`),
-  s('makefile', 'makefile', `
+`,
+  ),
+  s(
+    'makefile',
+    'makefile',
+    `
 CC = gcc
 CFLAGS = -O2 -Wall
 
@@ -283,38 +386,58 @@ app: main.o util.o
 
 clean:
 	rm -f app *.o
-`),
-  s('sql-report', 'sql', `
+`,
+  ),
+  s(
+    'sql-report',
+    'sql',
+    `
 SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total
 FROM orders
 WHERE created_at >= '2024-01-01'
 GROUP BY customer_id
 HAVING SUM(amount) > 1000
 ORDER BY total DESC;
-`),
-  s('py-numbers', 'python', `
+`,
+  ),
+  s(
+    'py-numbers',
+    'python',
+    `
 LIMIT_1 = 100
 ratio_0 = 0.25
 items = [10, 20, 30, 101]
 for idx, item in enumerate(items):
     if item > LIMIT_1:
         print(idx, item * ratio_0)
-`),
-  s('py-underscores', 'python', `
+`,
+  ),
+  s(
+    'py-underscores',
+    'python',
+    `
 def _private_helper(max_value, min_value=0):
     __slots__ = ("max_value", "min_value")
     total_sum = max_value + min_value
     return total_sum // 2
-`),
-  s('ts-generic', 'typescript', `
+`,
+  ),
+  s(
+    'ts-generic',
+    'typescript',
+    `
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 function parseNumber(input: string): Result<number> {
   const n = Number(input);
   return Number.isNaN(n) ? { ok: false, error: 'not a number' } : { ok: true, value: n };
 }
-`),
-  s('js-promise', 'javascript', `
+`,
+  ),
+  s(
+    'js-promise',
+    'javascript',
+    `
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function poll(check, interval = 500) {
@@ -322,15 +445,23 @@ async function poll(check, interval = 500) {
     await sleep(interval);
   }
 }
-`),
-  s('go-goroutine', 'go', `
+`,
+  ),
+  s(
+    'go-goroutine',
+    'go',
+    `
 func worker(id int, jobs <-chan int, results chan<- int) {
 	for j := range jobs {
 		results <- j * 2
 	}
 }
-`),
-  s('rust-loop', 'rust', `
+`,
+  ),
+  s(
+    'rust-loop',
+    'rust',
+    `
 fn sum_even(limit: u32) -> u32 {
     let mut total = 0;
     for i in 0..limit {
@@ -340,8 +471,12 @@ fn sum_even(limit: u32) -> u32 {
     }
     total
 }
-`),
-  s('c-string', 'c', `
+`,
+  ),
+  s(
+    'c-string',
+    'c',
+    `
 size_t count_char(const char *s, char c) {
     size_t n = 0;
     for (; *s != '\\0'; s++) {
@@ -349,5 +484,6 @@ size_t count_char(const char *s, char c) {
     }
     return n;
 }
-`),
+`,
+  ),
 ];

@@ -7,7 +7,10 @@ import type { Snippet } from './corpus';
 const s = (id: string, language: string, code: string): Snippet => ({ id, language, code: code.replace(/^\n/, '') });
 
 export const HOLDOUT: Snippet[] = [
-  s('ho-py-dataclass', 'python', `
+  s(
+    'ho-py-dataclass',
+    'python',
+    `
 from dataclasses import dataclass, field
 
 
@@ -18,15 +21,23 @@ class Invoice:
 
     def total(self) -> float:
         return sum(qty * price for qty, price in self.lines)
-`),
-  s('ho-ts-hook', 'typescript', `
+`,
+  ),
+  s(
+    'ho-ts-hook',
+    'typescript',
+    `
 export function useToggle(initial = false): [boolean, () => void] {
   const [on, setOn] = useState<boolean>(initial);
   const toggle = useCallback(() => setOn((v) => !v), []);
   return [on, toggle];
 }
-`),
-  s('ho-go-http', 'go', `
+`,
+  ),
+  s(
+    'ho-go-http',
+    'go',
+    `
 func handler(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Query().Get("name")
 	if name == "" {
@@ -35,8 +46,12 @@ func handler(w http.ResponseWriter, r *http.Request) {
 	}
 	fmt.Fprintf(w, "hello %s\\n", name)
 }
-`),
-  s('ho-rust-enum', 'rust', `
+`,
+  ),
+  s(
+    'ho-rust-enum',
+    'rust',
+    `
 enum Shape {
     Circle(f64),
     Rect { w: f64, h: f64 },
@@ -48,16 +63,24 @@ fn area(s: &Shape) -> f64 {
         Shape::Rect { w, h } => w * h,
     }
 }
-`),
-  s('ho-java-stream', 'java', `
+`,
+  ),
+  s(
+    'ho-java-stream',
+    'java',
+    `
 public static Map<String, Long> countWords(List<String> lines) {
     return lines.stream()
         .flatMap(line -> Arrays.stream(line.split("\\\\s+")))
         .filter(word -> !word.isEmpty())
         .collect(Collectors.groupingBy(w -> w, Collectors.counting()));
 }
-`),
-  s('ho-c-swap', 'c', `
+`,
+  ),
+  s(
+    'ho-c-swap',
+    'c',
+    `
 void swap(int *a, int *b) {
     int tmp = *a;
     *a = *b;
@@ -69,8 +92,12 @@ void reverse(int *arr, size_t len) {
         swap(&arr[i], &arr[len - 1 - i]);
     }
 }
-`),
-  s('ho-sh-args', 'shellscript', `
+`,
+  ),
+  s(
+    'ho-sh-args',
+    'shellscript',
+    `
 #!/bin/bash
 while getopts "vo:" opt; do
   case $opt in
@@ -79,8 +106,12 @@ while getopts "vo:" opt; do
     *) echo "usage: $0 [-v] [-o file]" >&2; exit 2 ;;
   esac
 done
-`),
-  s('ho-js-class', 'javascript', `
+`,
+  ),
+  s(
+    'ho-js-class',
+    'javascript',
+    `
 class EventBus {
   constructor() {
     this.handlers = new Map();
@@ -92,5 +123,6 @@ class EventBus {
     this.handlers.set(name, list);
   }
 }
-`),
+`,
+  ),
 ];

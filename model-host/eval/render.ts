@@ -23,10 +23,12 @@ const THEMES = {
 } as const;
 
 const KEYWORDS = new Set(
-  ('def class return if elif else for while in import from as with try except finally raise lambda pass yield not and or None True False ' +
+  (
+    'def class return if elif else for while in import from as with try except finally raise lambda pass yield not and or None True False ' +
     'function const let var new this typeof interface type export async await extends implements public private static void ' +
     'func package go defer chan map struct range fn mut impl pub use match enum trait int char long double float unsigned ' +
-    'include define echo then fi do done case esac switch break continue default').split(' '),
+    'include define echo then fi do done case esac switch break continue default'
+  ).split(' '),
 );
 
 function escapeHtml(s: string): string {

@@ -51,13 +51,26 @@ async function main(): Promise<void> {
         const cpu = process.cpuUsage(cpu0);
         const cpuMs = (cpu.user + cpu.system) / 1000;
         const score: SnippetScore = scoreTranscription(snippet.code, result.code);
-        rows.push({ id: snippet.id, style, styleText: describeStyle(style), score, ms: result.timings.totalMs, cpuMs, width: image.width, height: image.height, languageOk: result.language === snippet.language });
+        rows.push({
+          id: snippet.id,
+          style,
+          styleText: describeStyle(style),
+          score,
+          ms: result.timings.totalMs,
+          cpuMs,
+          width: image.width,
+          height: image.height,
+          languageOk: result.language === snippet.language,
+        });
         const ref = snippet.code.replace(/\n+$/, '').split('\n');
-        const hyp = result.code.replace(/[ \t]+$/gm, '').replace(/\n+$/, '').split('\n');
+        const hyp = result.code
+          .replace(/[ \t]+$/gm, '')
+          .replace(/\n+$/, '')
+          .split('\n');
         for (const [r, h] of alignLines(ref, hyp)) {
           if (ref[r] !== hyp[h]) for (const c of lineConfusions(ref[r], hyp[h])) confusionCounts.set(c, (confusionCounts.get(c) ?? 0) + 1);
         }
-        const line = `${snippet.id.padEnd(16)} ${describeStyle(style).padEnd(36)} CER ${(100 * score.charErrors / score.refChars).toFixed(1).padStart(5)}%  exact ${score.exactLines}/${score.refLines}  indent ${score.rightIndent}/${score.indentLines}  ${Math.round(result.timings.totalMs)} ms (cpu ${Math.round(cpuMs)})  ${result.language}`;
+        const line = `${snippet.id.padEnd(16)} ${describeStyle(style).padEnd(36)} CER ${((100 * score.charErrors) / score.refChars).toFixed(1).padStart(5)}%  exact ${score.exactLines}/${score.refLines}  indent ${score.rightIndent}/${score.indentLines}  ${Math.round(result.timings.totalMs)} ms (cpu ${Math.round(cpuMs)})  ${result.language}`;
         console.log(line);
         if (show && score.exactLines < score.refLines) {
           for (const [r, h] of alignLines(ref, hyp)) if (ref[r] !== hyp[h]) console.log(`    - ${JSON.stringify(ref[r])}\n    + ${JSON.stringify(hyp[h])}`);
@@ -70,7 +83,9 @@ async function main(): Promise<void> {
   const t = totals(rows.map((r) => r.score));
   const topConfusions = [...confusionCounts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
   const report = formatReport(rows, topConfusions, { machine: `${os.cpus().length}-core ${os.cpus()[0]?.model ?? 'CPU'}, ${os.type()}` });
-  console.log(`\nCER ${(100 * t.cer).toFixed(2)}%  exact lines ${(100 * t.exactLineRate).toFixed(1)}%  indentation ${(100 * t.indentAccuracy).toFixed(1)}%  images ${rows.length}`);
+  console.log(
+    `\nCER ${(100 * t.cer).toFixed(2)}%  exact lines ${(100 * t.exactLineRate).toFixed(1)}%  indentation ${(100 * t.indentAccuracy).toFixed(1)}%  images ${rows.length}`,
+  );
   console.log(`top confusions: ${topConfusions.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
   if (process.argv.includes('--write') && !holdout) {
     const file = path.resolve(__dirname, '..', '..', 'docs', 'quality.md');

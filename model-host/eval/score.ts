@@ -17,7 +17,11 @@ export interface SnippetScore {
 }
 
 function normalise(text: string): string[] {
-  return text.replace(/\r\n/g, '\n').replace(/[ \t]+$/gm, '').replace(/\n+$/, '').split('\n');
+  return text
+    .replace(/\r\n/g, '\n')
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n+$/, '')
+    .split('\n');
 }
 
 /** Levenshtein distance between two sequences (strings or arrays of comparable items). */

@@ -17,7 +17,11 @@ export function parseNpy(buf: Buffer, source = 'npy'): NpyArray {
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || shapeText === undefined) throw new Error(`${source}: unreadable .npy header`);
   if (fortran) throw new Error(`${source}: Fortran-ordered arrays are not supported; save with np.ascontiguousarray`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const start = headerStart + headerLen;
   const body = new Uint8Array(buf.subarray(start)).buffer; // aligned copy
   switch (descr) {

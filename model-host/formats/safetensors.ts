@@ -61,7 +61,9 @@ export function readSafetensorsHeader(file: string): TensorInfo[] {
       const [b, e] = entry.data_offsets;
       const count = entry.shape.reduce((x, y) => x * y, 1);
       if (e - b !== count * BYTES[entry.dtype]) {
-        throw new CheckpointError(`${file}: tensor ${name} has ${e - b} bytes but shape [${entry.shape.join(', ')}] ${entry.dtype} needs ${count * BYTES[entry.dtype]}`);
+        throw new CheckpointError(
+          `${file}: tensor ${name} has ${e - b} bytes but shape [${entry.shape.join(', ')}] ${entry.dtype} needs ${count * BYTES[entry.dtype]}`,
+        );
       }
       if (dataStart + e > size) {
         throw new CheckpointError(`${file} is truncated: tensor ${name} ends at byte ${dataStart + e} but the file has ${size} bytes; re-download it`);
@@ -166,7 +168,10 @@ export function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, name = 'te
 
 /** All tensors of a checkpoint folder: `model.safetensors`, a sharded index, or every `*.safetensors`. */
 export class Checkpoint {
-  private constructor(readonly dir: string, private readonly tensors: Map<string, TensorInfo>) {}
+  private constructor(
+    readonly dir: string,
+    private readonly tensors: Map<string, TensorInfo>,
+  ) {}
 
   static open(dir: string): Checkpoint {
     const indexPath = join(dir, 'model.safetensors.index.json');
@@ -184,7 +189,9 @@ export class Checkpoint {
         if (!existsSync(join(dir, f))) throw new CheckpointError(`shard ${f} listed in ${indexPath} is missing; download it`);
       }
     } else {
-      files = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort();
+      files = readdirSync(dir)
+        .filter((f) => f.endsWith('.safetensors'))
+        .sort();
       if (files.length === 0) throw new CheckpointError(`no *.safetensors files in ${dir}`);
     }
     const map = new Map<string, TensorInfo>();

@@ -83,8 +83,9 @@ export function parseChatRequest(raw: unknown): ParsedChatRequest {
     const where = `messages[${i}]`;
     if (m?.role === 'system' || m?.role === 'developer') system.push(textOf(m.content, where, images));
     else if (m?.role === 'user') user.push(textOf(m.content, where, images));
-    else if (m?.role === 'assistant') throw bad(`${where}: earlier assistant turns are not supported by the local model host; send the question as one user message`, where);
-    else throw bad(`${where}.role must be "system" or "user"`, where);
+    else if (m?.role === 'assistant') {
+      throw bad(`${where}: earlier assistant turns are not supported by the local model host; send the question as one user message`, where);
+    } else throw bad(`${where}.role must be "system" or "user"`, where);
   });
   if (user.length === 0) throw bad('messages need a user message', 'messages');
   if (images.length > 1) throw bad(`the local models read one image per request; this request has ${images.length}`, 'messages');

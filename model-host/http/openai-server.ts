@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { LogLevel } from '../protocol';
-import { HostErrorCodes } from '../protocol';
+import { HostErrorCodes, hostErrorOf } from '../protocol';
 import type { GenerateOutput, LoadedImage } from '../engines/engine';
 import { loadImage } from '../images/load-image';
 import type { ChatBackend } from './chat-backend';
@@ -34,13 +34,22 @@ function sendError(res: http.ServerResponse, err: HttpError): void {
   res.writeHead(err.status, { 'content-type': 'application/json' }).end(body);
 }
 
-/** What a failure of the model (HostError codes from the worker) is for an HTTP client. */
+/** The one way a failure becomes an HTTP answer: HostError codes (from the worker or the image loader) to statuses. */
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  const e = err as { code?: number; message?: string };
-  if (e.code === HostErrorCodes.BadImage) return new HttpError(400, e.message ?? 'bad image', 'messages', 'invalid_image');
-  if (e.code === HostErrorCodes.NoModel || e.code === HostErrorCodes.BadModel) return new HttpError(503, e.message ?? 'no model', undefined, 'model_not_loaded');
-  return new HttpError(500, e.message ?? String(err));
+  const host = hostErrorOf(err);
+  const message = host?.message ?? (err instanceof Error ? err.message : String(err));
+  switch (host?.code) {
+    case HostErrorCodes.BadImage:
+      return new HttpError(400, message, 'messages', 'invalid_image');
+    case HostErrorCodes.InvalidParams:
+      return new HttpError(400, message, host.data?.field, 'invalid_request');
+    case HostErrorCodes.NoModel:
+    case HostErrorCodes.BadModel:
+      return new HttpError(503, message, undefined, 'model_not_loaded');
+    default:
+      return new HttpError(500, message);
+  }
 }
 
 function authorized(req: http.IncomingMessage, apiKey: string | undefined): boolean {
@@ -80,7 +89,12 @@ export function createOpenAiServer(options: OpenAiServerOptions): http.Server {
   async function chatCompletions(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const parsed = parseChatRequest(await readJson(req, maxBody));
     if (parsed.model !== undefined && parsed.model !== backend.modelId) {
-      throw new HttpError(404, `The model "${parsed.model}" does not exist on this server; it serves "${backend.modelId}" (see GET /v1/models).`, 'model', 'model_not_found');
+      throw new HttpError(
+        404,
+        `The model "${parsed.model}" does not exist on this server; it serves "${backend.modelId}" (see GET /v1/models).`,
+        'model',
+        'model_not_found',
+      );
     }
     // Decoding and checking the image here answers a bad image with a 400 before any queueing.
     let image: LoadedImage | undefined;
@@ -104,21 +118,40 @@ export function createOpenAiServer(options: OpenAiServerOptions): http.Server {
     res.socket?.setNoDelay(true);
     res.flushHeaders();
     const send = (data: unknown) => !res.destroyed && res.write(`data: ${JSON.stringify(data)}\n\n`);
-    const chunk = (delta: object, finish: string | null) => ({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: backend.modelId, choices: [{ index: 0, delta, finish_reason: finish }] });
+    const chunk = (delta: object, finish: string | null) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model: backend.modelId,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
     const keepAlive = setInterval(() => !res.destroyed && res.write(': keep-alive\n\n'), options.keepAliveMs ?? 10_000);
     send(chunk({ role: 'assistant', content: '' }, null));
     let deltas = 0;
     try {
-      const output = await backend.generate({ ...parsed, image }, (text) => {
-        deltas++;
-        send(chunk({ content: text }, null));
-      }, signal);
+      const output = await backend.generate(
+        { ...parsed, image },
+        (text) => {
+          deltas++;
+          send(chunk({ content: text }, null));
+        },
+        signal,
+      );
       if (output.finishReason === 'cancelled') return;
       if (output.finishReason === 'error') {
         send({ error: { message: output.error ?? 'generation stopped early', type: 'server_error', param: null, code: null } });
       } else {
         send(chunk({}, output.finishReason));
-        if (parsed.includeUsage) send({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: backend.modelId, choices: [], usage: usageOf(output, deltas) });
+        if (parsed.includeUsage) {
+          send({
+            id,
+            object: 'chat.completion.chunk',
+            created: Math.floor(Date.now() / 1000),
+            model: backend.modelId,
+            choices: [],
+            usage: usageOf(output, deltas),
+          });
+        }
       }
       if (!res.destroyed) res.write('data: [DONE]\n\n');
     } catch (err) {
@@ -154,11 +187,27 @@ export function createOpenAiServer(options: OpenAiServerOptions): http.Server {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
     const handle = async () => {
-      if (!authorized(req, options.apiKey)) throw new HttpError(401, 'Missing or wrong API key: send "Authorization: Bearer <key>" with the key given to model-host serve --api-key.', undefined, 'invalid_api_key');
-      if (route === 'GET /v1/models') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [modelObject] }));
-      if (route === `GET /v1/models/${backend.modelId}`) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(modelObject));
+      if (!authorized(req, options.apiKey)) {
+        throw new HttpError(
+          401,
+          'Missing or wrong API key: send "Authorization: Bearer <key>" with the key given to model-host serve --api-key.',
+          undefined,
+          'invalid_api_key',
+        );
+      }
+      if (route === 'GET /v1/models') {
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [modelObject] }));
+      }
+      if (route === `GET /v1/models/${backend.modelId}`) {
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(modelObject));
+      }
       if (route === 'POST /v1/chat/completions') return chatCompletions(req, res);
-      throw new HttpError(404, `${req.method} ${url.pathname} is not served here; this server offers GET /v1/models and POST /v1/chat/completions.`, undefined, 'not_found');
+      throw new HttpError(
+        404,
+        `${req.method} ${url.pathname} is not served here; this server offers GET /v1/models and POST /v1/chat/completions.`,
+        undefined,
+        'not_found',
+      );
     };
     handle().catch((err: unknown) => {
       const e = toHttpError(err);

@@ -51,7 +51,7 @@ export function decodeBmp(bytes: Buffer, maxPixels: number): RawRgba {
   const height = Math.abs(rawHeight);
   if (width <= 0 || height === 0) throw new BmpError(`the BMP says it is ${width}×${height} pixels`);
   if (width * height > maxPixels) {
-    throw new BmpError(`the BMP is ${width}×${height} = ${(width * height / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(0)}`);
+    throw new BmpError(`the BMP is ${width}×${height} = ${((width * height) / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(0)}`);
   }
   if (compression !== BI_RGB && compression !== BI_BITFIELDS && compression !== BI_ALPHABITFIELDS) {
     throw new BmpError(`compressed BMP (compression ${compression}) is not supported; save it as PNG`);
@@ -63,7 +63,12 @@ export function decodeBmp(bytes: Buffer, maxPixels: number): RawRgba {
     masks = bpp === 16 ? [0x7c00, 0x03e0, 0x001f, 0] : [0x00ff0000, 0x0000ff00, 0x000000ff, 0];
   } else {
     const at = headerSize >= 52 ? 54 : 14 + headerSize; // masks live in the header (v2+) or right after it
-    masks = [bytes.readUInt32LE(at), bytes.readUInt32LE(at + 4), bytes.readUInt32LE(at + 8), headerSize >= 56 || compression === BI_ALPHABITFIELDS ? bytes.readUInt32LE(at + 12) : 0];
+    masks = [
+      bytes.readUInt32LE(at),
+      bytes.readUInt32LE(at + 4),
+      bytes.readUInt32LE(at + 8),
+      headerSize >= 56 || compression === BI_ALPHABITFIELDS ? bytes.readUInt32LE(at + 12) : 0,
+    ];
   }
   const shapes = masks.map(maskShape);
 
@@ -85,7 +90,10 @@ export function decodeBmp(bytes: Buffer, maxPixels: number): RawRgba {
     const row = dataOffset + (topDown ? y : height - 1 - y) * rowBytes;
     for (let x = 0; x < width; x++) {
       const o = (y * width + x) * 4;
-      let r: number, g: number, b: number, a = 255;
+      let r: number,
+        g: number,
+        b: number,
+        a = 255;
       if (bpp <= 8) {
         const bitPos = x * bpp;
         const byte = bytes[row + (bitPos >> 3)];

@@ -57,7 +57,9 @@ async function readBytes(input: ImageInput, limits: ImageLimits): Promise<{ byte
       throw badImage(source, code === 'ENOENT' ? `no file at ${input.path}` : `it cannot be read (${code ?? (err as Error).message})`);
     }
     if (!stat.isFile()) throw badImage(source, `${input.path} is not a file`);
-    if (stat.size > limits.maxBytes) throw badImage(source, `the file is ${(stat.size / 1048576).toFixed(1)} MB, over the limit of ${(limits.maxBytes / 1048576).toFixed(0)} MB`);
+    if (stat.size > limits.maxBytes) {
+      throw badImage(source, `the file is ${(stat.size / 1048576).toFixed(1)} MB, over the limit of ${(limits.maxBytes / 1048576).toFixed(0)} MB`);
+    }
     try {
       return { bytes: await fs.readFile(input.path), source };
     } catch (err) {
@@ -68,7 +70,9 @@ async function readBytes(input: ImageInput, limits: ImageLimits): Promise<{ byte
     // Accept data URLs as well as bare base64 (the panel pastes either).
     const comma = input.base64.startsWith('data:') ? input.base64.indexOf(',') : -1;
     const bytes = Buffer.from(input.base64.slice(comma + 1), 'base64');
-    if (bytes.length > limits.maxBytes) throw badImage('(pasted)', `it is ${(bytes.length / 1048576).toFixed(1)} MB, over the limit of ${(limits.maxBytes / 1048576).toFixed(0)} MB`);
+    if (bytes.length > limits.maxBytes) {
+      throw badImage('(pasted)', `it is ${(bytes.length / 1048576).toFixed(1)} MB, over the limit of ${(limits.maxBytes / 1048576).toFixed(0)} MB`);
+    }
     return { bytes, source: '(pasted)' };
   }
   throw badImage('(none)', 'no image was given; pass a file path or base64 bytes');
@@ -109,7 +113,10 @@ export async function loadImage(input: ImageInput, limits: ImageLimits = DEFAULT
     const height = meta.autoOrient?.height ?? meta.height ?? 0;
     if (!width || !height) throw badImage(source, 'it has no pixels (width or height is 0)');
     if (width * height > limits.maxPixels) {
-      throw badImage(source, `it decodes to ${width}×${height} = ${(width * height / 1e6).toFixed(1)} megapixels, over the limit of ${(limits.maxPixels / 1e6).toFixed(0)}; crop or downscale it first`);
+      throw badImage(
+        source,
+        `it decodes to ${width}×${height} = ${((width * height) / 1e6).toFixed(1)} megapixels, over the limit of ${(limits.maxPixels / 1e6).toFixed(0)}; crop or downscale it first`,
+      );
     }
     pipeline = sharp(bytes, { pages: 1, limitInputPixels: limits.maxPixels });
   }

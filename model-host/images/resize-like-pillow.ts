@@ -110,7 +110,17 @@ function clip8(acc: number): number {
  * One separable pass. `count` lines of `inLen` pixels become lines of `outLen`; `pixelStep` and
  * `lineStep` say how pixels and lines lie in memory (horizontal: 3 and 3*width; vertical: the reverse).
  */
-function pass(src: Uint8Array, c: Coefficients, count: number, outLen: number, inPixel: number, inLine: number, outPixel: number, outLine: number, size: number): Uint8Array {
+function pass(
+  src: Uint8Array,
+  c: Coefficients,
+  count: number,
+  outLen: number,
+  inPixel: number,
+  inLine: number,
+  outPixel: number,
+  outLine: number,
+  size: number,
+): Uint8Array {
   const dst = new Uint8Array(size);
   for (let line = 0; line < count; line++) {
     for (let o = 0; o < outLen; o++) {

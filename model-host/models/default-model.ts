@@ -7,7 +7,6 @@ import { GPU_DEVICE_KINDS, type DeviceInfo, type DeviceKind, type DevicePreferen
 import { PRESETS, recommend } from './registry';
 import { defaultInstalledModel } from './store';
 
-
 /**
  * The order installed models are tried in: the preset recommended for `device` (the rule of
  * `models list`; GPU memory unknown, so a GPU counts as 8 GB), then the other presets as listed.

@@ -60,7 +60,10 @@ export function selectFiles(ref: ModelRef, all: HubFile[], device: DeviceKind | 
   const set = presetFiles(ref.preset, device);
   for (const pattern of set.include) {
     if (!all.some((f) => matchesAny(f.path, [pattern]))) {
-      throw new ModelError('not-found', `${ref.repo}@${ref.revision} has no file matching "${pattern}", which the preset ${ref.preset.id} needs; the repository layout changed`);
+      throw new ModelError(
+        'not-found',
+        `${ref.repo}@${ref.revision} has no file matching "${pattern}", which the preset ${ref.preset.id} needs; the repository layout changed`,
+      );
     }
   }
   return all.filter((f) => matchesAny(f.path, [...set.include, ...(set.optional ?? [])]));
@@ -86,7 +89,12 @@ async function partialBytes(dir: string, file: HubFile): Promise<number> {
 }
 
 /** The listing, retried with backoff on transient failures like the file downloads. */
-async function listWithRetries(ref: ModelRef, hub: { env: Record<string, string | undefined>; signal?: AbortSignal }, opts: PullOptions, log: (m: string) => void): Promise<HubFile[]> {
+async function listWithRetries(
+  ref: ModelRef,
+  hub: { env: Record<string, string | undefined>; signal?: AbortSignal },
+  opts: PullOptions,
+  log: (m: string) => void,
+): Promise<HubFile[]> {
   const attempts = opts.attempts ?? 5;
   let delay = opts.retryDelayMs ?? 500;
   for (let attempt = 1; ; attempt++) {
@@ -153,7 +161,8 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     const free = await (opts.freeBytes ?? probeFreeBytes)(dir);
     const convertedBefore = Boolean(previous?.complete && todo.length === 0 && previous.convertedDir && fs.existsSync(previous.convertedDir));
     // The fp32 ONNX graphs converted from a 16-bit checkpoint take about twice its size.
-    const convertBytes = ref.preset?.needsConversion && opts.convert && !convertedBefore ? 2 * files.reduce((n, f) => n + (f.path.endsWith('.safetensors') ? f.size : 0), 0) : 0;
+    const convertBytes =
+      ref.preset?.needsConversion && opts.convert && !convertedBefore ? 2 * files.reduce((n, f) => n + (f.path.endsWith('.safetensors') ? f.size : 0), 0) : 0;
     if (free < needBytes + convertBytes) {
       const conversion = convertBytes ? ` (${formatBytes(needBytes)} to download and about ${formatBytes(convertBytes)} for the ONNX conversion)` : '';
       throw new ModelError(

@@ -32,7 +32,9 @@ export function cancelledError(what: string): ModelError {
 export function isTransientNetworkError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (err instanceof ModelError) return err.transient;
-  return ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET'].includes(
-    code ?? '',
-  ) || /socket hang up|aborted/i.test((err as Error | undefined)?.message ?? '');
+  return (
+    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET'].includes(
+      code ?? '',
+    ) || /socket hang up|aborted/i.test((err as Error | undefined)?.message ?? '')
+  );
 }

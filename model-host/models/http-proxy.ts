@@ -34,7 +34,7 @@ export function bypassesProxy(url: URL, env: Env): boolean {
 /** The proxy to use for a URL, if any. */
 export function proxyFor(url: URL, env: Env): URL | undefined {
   if (bypassesProxy(url, env)) return undefined;
-  const raw = url.protocol === 'https:' ? envVar(env, 'HTTPS_PROXY') ?? envVar(env, 'HTTP_PROXY') : envVar(env, 'HTTP_PROXY');
+  const raw = url.protocol === 'https:' ? (envVar(env, 'HTTPS_PROXY') ?? envVar(env, 'HTTP_PROXY')) : envVar(env, 'HTTP_PROXY');
   if (!raw) return undefined;
   try {
     return new URL(raw.includes('://') ? raw : `http://${raw}`);

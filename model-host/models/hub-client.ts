@@ -48,7 +48,7 @@ export function resolveUrl(env: Env, repo: string, revision: string, file: strin
 export function statusError(status: number, what: string, env: Env): ModelError {
   if (status === 401 || status === 403) {
     const token = env.HF_TOKEN
-      ? 'HF_TOKEN is set but the hub refused it: check that the token is valid and that you accepted the model\'s licence on its hub page.'
+      ? "HF_TOKEN is set but the hub refused it: check that the token is valid and that you accepted the model's licence on its hub page."
       : 'The repository may be gated or private: accept its licence on the hub page and set HF_TOKEN to an access token (https://huggingface.co/settings/tokens).';
     return new ModelError('auth', `${what}: access denied (HTTP ${status}). ${token}`);
   }

@@ -42,6 +42,11 @@ export interface ModelPreset {
 const GB = 1e9;
 const HF_CONFIG_FILES = ['*.json', 'tokenizer*', '*.model', '*.jinja', 'onnx/*.json'];
 
+/** The files of a published ONNX repo: the graphs a GPU loads by default, the ones a CPU loads, each with the config files. */
+function onnxRepoFiles(gpu: string[], cpu: string[]): ModelPreset['files'] {
+  return { default: { optional: HF_CONFIG_FILES, include: ['config.json', ...gpu] }, cpu: { optional: HF_CONFIG_FILES, include: cpu } };
+}
+
 const DEEPSEEK_LICENCE = 'DeepSeek Model License (weights; use-based restrictions) + MIT (code)';
 
 export const PRESETS: readonly ModelPreset[] = [
@@ -87,21 +92,10 @@ export const PRESETS: readonly ModelPreset[] = [
     repo: 'onnx-community/Janus-Pro-1B-ONNX',
     revision: 'main',
     // The understanding path only; the image-generation graphs (gen_head, gen_img_embeds, image_decode) are skipped.
-    files: {
-      default: {
-        optional: HF_CONFIG_FILES,
-        include: [
-          'config.json',
-          'onnx/prepare_inputs_embeds_q4.onnx*',
-          'onnx/language_model_q4f16.onnx*',
-          'onnx/lm_head_fp16.onnx*',
-        ],
-      },
-      cpu: {
-        optional: HF_CONFIG_FILES,
-        include: ['onnx/prepare_inputs_embeds_q4.onnx*', 'onnx/language_model_q4.onnx*', 'onnx/lm_head.onnx*'],
-      },
-    },
+    files: onnxRepoFiles(
+      ['onnx/prepare_inputs_embeds_q4.onnx*', 'onnx/language_model_q4f16.onnx*', 'onnx/lm_head_fp16.onnx*'],
+      ['onnx/prepare_inputs_embeds_q4.onnx*', 'onnx/language_model_q4.onnx*', 'onnx/lm_head.onnx*'],
+    ),
     // Estimate from the Janus-1.3B ONNX listing: q4 embeds 1.04 GB + q4f16 LM 0.70 GB + fp16 lm_head 0.42 GB.
     sizeBytes: 2.2 * GB,
     sizeApproximate: true,
@@ -118,21 +112,10 @@ export const PRESETS: readonly ModelPreset[] = [
     family: 'qwen2-vl',
     repo: 'onnx-community/Qwen2-VL-2B-Instruct',
     revision: 'main',
-    files: {
-      default: {
-        optional: HF_CONFIG_FILES,
-        include: [
-          'config.json',
-          'onnx/embed_tokens_fp16.onnx*',
-          'onnx/vision_encoder_q4f16.onnx*',
-          'onnx/decoder_model_merged_q4f16.onnx*',
-        ],
-      },
-      cpu: {
-        optional: HF_CONFIG_FILES,
-        include: ['onnx/embed_tokens.onnx*', 'onnx/vision_encoder_q4.onnx*', 'onnx/decoder_model_merged_q4.onnx*'],
-      },
-    },
+    files: onnxRepoFiles(
+      ['onnx/embed_tokens_fp16.onnx*', 'onnx/vision_encoder_q4f16.onnx*', 'onnx/decoder_model_merged_q4f16.onnx*'],
+      ['onnx/embed_tokens.onnx*', 'onnx/vision_encoder_q4.onnx*', 'onnx/decoder_model_merged_q4.onnx*'],
+    ),
     // Not measured on the hub: 2.2B parameters at mostly 4-bit plus an fp16 embedding table.
     sizeBytes: 1.9 * GB,
     sizeApproximate: true,
@@ -174,9 +157,7 @@ export function parseModelRef(text: string): ModelRef {
   const revision = at >= 0 ? text.slice(at + 1) : 'main';
   const parts = repo.split('/');
   if (parts.length !== 2 || !parts.every((p) => REPO_PART.test(p) && p !== '..') || !/^[A-Za-z0-9._/-]+$/.test(revision) || revision.includes('..')) {
-    throw new Error(
-      `"${text}" is neither a preset (${PRESETS.map((p) => p.id).join(', ')}) nor a hub repository of the form org/name[@revision]`,
-    );
+    throw new Error(`"${text}" is neither a preset (${PRESETS.map((p) => p.id).join(', ')}) nor a hub repository of the form org/name[@revision]`);
   }
   const id = `${parts[0]}--${parts[1]}` + (revision === 'main' ? '' : `@${revision.replace(/\//g, '_')}`);
   return { id, repo, revision };
@@ -186,7 +167,6 @@ export interface Recommendation {
   id: string;
   reason: string;
 }
-
 
 /**
  * Picks a default preset for a machine. `gpuMemoryGb` is undefined when the GPU's memory is not known

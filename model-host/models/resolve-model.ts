@@ -19,7 +19,10 @@ export function modelDirFor(settings: ModelSettings): string {
   const storeDir = settings.modelsDir ?? defaultStoreRoot();
   const model = settings.model || recommendedInstalledModel(storeDir, settings.device);
   if (!model) {
-    throw new HostError(HostErrorCodes.NoModel, 'No model is installed: download one with "Visual Coder: Download Model", or set visualCoder.model to an installed model id or a model folder.');
+    throw new HostError(
+      HostErrorCodes.NoModel,
+      'No model is installed: download one with "Visual Coder: Download Model", or set visualCoder.model to an installed model id or a model folder.',
+    );
   }
   try {
     return resolveModelDir(model, storeDir);

@@ -215,6 +215,9 @@ export function resolveModelDir(idOrAbsDir: string, storeDir: string): string {
  * recommendation, then the preset order) that is completely installed, else the first installed one.
  */
 export function defaultInstalledModel(storeDir: string, preferred: readonly string[] = []): string | undefined {
-  const installed = new ModelStore(storeDir).listManifests().filter((m) => m.complete).map((m) => m.id);
+  const installed = new ModelStore(storeDir)
+    .listManifests()
+    .filter((m) => m.complete)
+    .map((m) => m.id);
   return preferred.find((id) => installed.includes(id)) ?? installed[0];
 }

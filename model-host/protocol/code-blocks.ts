@@ -7,7 +7,8 @@ import { findFencedBlocks, type FencedBlock } from './fences';
 import { looksLike, tagMatches } from './languages';
 
 /** Lines a model says before or after the code ("Sure! Here is…", "This code creates…"). */
-const CHATTER = /^\s*(sure|certainly|of course|absolutely|okay|ok[,!.]|great|here('s| is| are)|below|the following|this (code|component|page|snippet|will|creates|uses|script|program|chart|diagram)|in this|i hope|i've|i have|let me|note:|explanation:|to (run|use) this|you can|feel free|hope this)/i;
+const CHATTER =
+  /^\s*(sure|certainly|of course|absolutely|okay|ok[,!.]|great|here('s| is| are)|below|the following|this (code|component|page|snippet|will|creates|uses|script|program|chart|diagram)|in this|i hope|i've|i have|let me|note:|explanation:|to (run|use) this|you can|feel free|hope this)/i;
 
 export function isChatterLine(line: string): boolean {
   const t = line.trim();
@@ -55,12 +56,14 @@ export function stripChatter(raw: string): string {
 
 /** Trims blank lines at both ends and trailing spaces on each line; keeps indentation. */
 export function tidyCode(code: string): string {
-  return code
-    .split('\n')
-    .map((line) => line.replace(/\s+$/, ''))
-    .join('\n')
-    .replace(/^\n+/, '')
-    .replace(/\n+$/, '') + '\n';
+  return (
+    code
+      .split('\n')
+      .map((line) => line.replace(/\s+$/, ''))
+      .join('\n')
+      .replace(/^\n+/, '')
+      .replace(/\n+$/, '') + '\n'
+  );
 }
 
 /** Extracts the code in `language` from a model's answer. */

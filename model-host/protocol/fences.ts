@@ -95,7 +95,10 @@ export function repairMarkdown(text: string): string {
   if (blocks.length === 1 && (blocks[0].tag === 'markdown' || blocks[0].tag === 'md')) {
     const only = blocks[0];
     const lines = normalized.split('\n');
-    const outside = lines.filter((_, index) => index < only.startLine || index >= only.endLine).join('').trim();
+    const outside = lines
+      .filter((_, index) => index < only.startLine || index >= only.endLine)
+      .join('')
+      .trim();
     if (outside.length < 80) normalized = only.code.trim();
   }
   const again = findFencedBlocks(normalized);

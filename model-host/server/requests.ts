@@ -20,7 +20,12 @@ export function toResponseError(err: unknown, token?: rpc.CancellationToken): rp
 type Handler<P, R> = (params: P, token: rpc.CancellationToken) => R | Promise<R>;
 
 /** Registers a handler whose params are validated first and whose failures are mapped by `toResponseError`. */
-export function onRequest<P, R>(connection: rpc.MessageConnection, type: rpc.RequestType<P, R, void>, handler: Handler<P, R>, validate?: (params: unknown) => P): void {
+export function onRequest<P, R>(
+  connection: rpc.MessageConnection,
+  type: rpc.RequestType<P, R, void>,
+  handler: Handler<P, R>,
+  validate?: (params: unknown) => P,
+): void {
   const wrapped = async (params: P, token: rpc.CancellationToken): Promise<R> => {
     try {
       return await handler(validate ? validate(params) : params, token);
@@ -32,7 +37,11 @@ export function onRequest<P, R>(connection: rpc.MessageConnection, type: rpc.Req
 }
 
 /** The same for requests without params. */
-export function onRequest0<R>(connection: rpc.MessageConnection, type: rpc.RequestType0<R, void>, handler: (token: rpc.CancellationToken) => R | Promise<R>): void {
+export function onRequest0<R>(
+  connection: rpc.MessageConnection,
+  type: rpc.RequestType0<R, void>,
+  handler: (token: rpc.CancellationToken) => R | Promise<R>,
+): void {
   const wrapped = async (token: rpc.CancellationToken): Promise<R> => {
     try {
       return await handler(token);

@@ -26,7 +26,8 @@ const LIBRARIES: Record<string, { title: string; language: string; short: string
   },
 };
 
-const SYSTEM = 'You are a data visualisation expert. You read charts precisely and write the code that draws them. Answer with the code in one fenced code block.';
+const SYSTEM =
+  'You are a data visualisation expert. You read charts precisely and write the code that draws them. Answer with the code in one fenced code block.';
 
 /** Vega-Lite must be JSON: tidy it when it parses, leave it as written when it does not (cut off). */
 function tidyJson(code: string): string {

@@ -10,7 +10,8 @@ export const formulaToLatex: TaskDefinition = {
   prompt: () => ({
     // The DeepSeek-VL paper's wording (Figure 1).
     short: 'Please generate the latex code of the formula in the image.',
-    detailed: 'Write the LaTeX code of the formula in the image, exactly as shown (same symbols, sub- and superscripts). Answer with the LaTeX only, without $ delimiters.',
+    detailed:
+      'Write the LaTeX code of the formula in the image, exactly as shown (same symbols, sub- and superscripts). Answer with the LaTeX only, without $ delimiters.',
     system: 'You are an expert in mathematical typesetting.',
   }),
   postprocess: (raw) => postprocessLatex(raw),

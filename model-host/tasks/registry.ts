@@ -49,7 +49,9 @@ export function resolveChoice(task: TaskDefinition, options: Record<string, stri
   }
   const choice = options[task.option.name] ?? task.option.default;
   if (!task.option.choices.some((c) => c.id === choice)) {
-    throw new UnknownTaskError(`"${choice}" is not a ${task.option.name} of task "${task.id}"; choose one of ${task.option.choices.map((c) => c.id).join(', ')}`);
+    throw new UnknownTaskError(
+      `"${choice}" is not a ${task.option.name} of task "${task.id}"; choose one of ${task.option.choices.map((c) => c.id).join(', ')}`,
+    );
   }
   return choice;
 }

@@ -38,11 +38,12 @@ const STACKS: Record<string, { title: string; language: string; short: string; d
     language: 'html',
     short: 'Write the HTML code of this web page using Bootstrap 5 classes.',
     detailed:
-      'Write a single complete HTML document that reproduces this screenshot using Bootstrap 5 classes and components (assume Bootstrap\'s CSS is already loaded; do not add a <link> for it). Use the exact text from the screenshot.',
+      "Write a single complete HTML document that reproduces this screenshot using Bootstrap 5 classes and components (assume Bootstrap's CSS is already loaded; do not add a <link> for it). Use the exact text from the screenshot.",
   },
 };
 
-const SYSTEM = 'You are an expert front-end developer. You turn screenshots into clean, working code. Answer with the code in one fenced code block and nothing else.';
+const SYSTEM =
+  'You are an expert front-end developer. You turn screenshots into clean, working code. Answer with the code in one fenced code block and nothing else.';
 
 /**
  * For HTML + CSS some models answer with an HTML block and a separate CSS block; the editor and
@@ -50,7 +51,9 @@ const SYSTEM = 'You are an expert front-end developer. You turn screenshots into
  */
 function mergeSeparateCss(raw: string, html: string): string {
   if (/<style[\s>]/i.test(html)) return html;
-  const css = findFencedBlocks(raw).find((b) => tagMatches(b.tag, 'css'))?.code.trim();
+  const css = findFencedBlocks(raw)
+    .find((b) => tagMatches(b.tag, 'css'))
+    ?.code.trim();
   if (!css) return html;
   const style = `<style>\n${css}\n</style>\n`;
   if (/<\/head>/i.test(html)) return html.replace(/<\/head>/i, `${style}</head>`);

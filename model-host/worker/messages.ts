@@ -24,4 +24,3 @@ export interface SerializedError {
   data?: HostErrorData;
   stack?: string;
 }
-

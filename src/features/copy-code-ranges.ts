@@ -32,4 +32,18 @@ export function lowConfidenceRanges(code: string, lines: readonly OcrLineInfo[] 
 }
 
 /** VS Code language ids offered when the language could not be detected. */
-export const LANGUAGE_CHOICES = ['python', 'typescript', 'javascript', 'go', 'rust', 'java', 'c', 'cpp', 'csharp', 'shellscript', 'sql', 'makefile', 'plaintext'];
+export const LANGUAGE_CHOICES = [
+  'python',
+  'typescript',
+  'javascript',
+  'go',
+  'rust',
+  'java',
+  'c',
+  'cpp',
+  'csharp',
+  'shellscript',
+  'sql',
+  'makefile',
+  'plaintext',
+];

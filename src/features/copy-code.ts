@@ -5,29 +5,18 @@
  * the recogniser was unsure of get an information diagnostic so the user checks them.
  */
 import type * as vscode from 'vscode';
+import type { TaskFeatureDeps } from './task-feature-deps';
 import type { TaskRunResult } from '../../model-host/protocol';
-import type { ChosenImage, ImageSource } from '../tasks/image-source';
-import type { LastEditorTracker } from '../tasks/last-editor';
-import type { TaskService } from '../tasks/task-service';
-import type { Settings } from '../settings/settings';
+import type { ChosenImage } from '../tasks/image-source';
 import { LANGUAGE_CHOICES, lowConfidenceRanges } from './copy-code-ranges';
 
 export const COPY_CODE_COMMAND = 'visualCoder.copyCodeFromImage';
 const TITLE = 'Copy Code from Image';
 
-export interface CopyCodeDeps {
-  vs: typeof vscode;
-  tasks: TaskService;
-  images: ImageSource;
-  lastEditor: LastEditorTracker;
-  settings: Settings;
-  log: Pick<vscode.LogOutputChannel, 'info'>;
-}
-
 export class CopyCodeFeature {
   private readonly diagnostics: vscode.DiagnosticCollection;
 
-  constructor(private readonly deps: CopyCodeDeps) {
+  constructor(private readonly deps: TaskFeatureDeps) {
     this.diagnostics = deps.vs.languages.createDiagnosticCollection('visualCoder.ocr');
   }
 
@@ -81,13 +70,21 @@ export class CopyCodeFeature {
     this.diagnostics.set(
       target.document.uri,
       ranges.map((r) => {
-        const d = new vs.Diagnostic(new vs.Range(r.line, r.character, r.line, r.character + 1), `Visual Coder: check this character ("${r.text}" was hard to read)`, vs.DiagnosticSeverity.Information);
+        const d = new vs.Diagnostic(
+          new vs.Range(r.line, r.character, r.line, r.character + 1),
+          `Visual Coder: check this character ("${r.text}" was hard to read)`,
+          vs.DiagnosticSeverity.Information,
+        );
         d.source = 'Visual Coder OCR';
         return d;
       }),
     );
-    log.info(`${TITLE}: ${code.split('\n').length} lines of ${result.language} from ${image.label}, ${ranges.length} characters to check, ${Math.round(result.timings.totalMs)} ms`);
-    if (ranges.length) void vs.window.showInformationMessage(`Visual Coder: ${ranges.length} character(s) were hard to read; they are marked in the Problems view.`);
+    log.info(
+      `${TITLE}: ${code.split('\n').length} lines of ${result.language} from ${image.label}, ${ranges.length} characters to check, ${Math.round(result.timings.totalMs)} ms`,
+    );
+    if (ranges.length) {
+      void vs.window.showInformationMessage(`Visual Coder: ${ranges.length} character(s) were hard to read; they are marked in the Problems view.`);
+    }
   }
 
   register(): vscode.Disposable[] {

@@ -38,9 +38,9 @@ export function registerHostCommands(deps: HostCommandsDeps, control: HostContro
       try {
         info = await host.whenReady();
       } catch (err) {
-        void vs.window.showErrorMessage(`Visual Coder: the model host is not running: ${(err as Error).message}`, 'Restart', 'Show Logs').then((c) =>
-          c === 'Restart' ? restart() : c === 'Show Logs' ? log.show() : undefined,
-        );
+        void vs.window
+          .showErrorMessage(`Visual Coder: the model host is not running: ${(err as Error).message}`, 'Restart', 'Show Logs')
+          .then((c) => (c === 'Restart' ? restart() : c === 'Show Logs' ? log.show() : undefined));
         return;
       }
       const text = formatHostInfo(info);
@@ -60,6 +60,8 @@ export function registerHostCommands(deps: HostCommandsDeps, control: HostContro
 
 /** One line for the information message and the log (e2e tests read it from either). */
 export function formatHostInfo(info: InitializeResult): string {
-  const devices = info.devices.map((d) => (d.available ? `${d.kind}: available${d.detail ? ` (${d.detail})` : ''}` : `${d.kind}: unavailable (${d.reason ?? 'no reason given'})`));
+  const devices = info.devices.map((d) =>
+    d.available ? `${d.kind}: available${d.detail ? ` (${d.detail})` : ''}` : `${d.kind}: unavailable (${d.reason ?? 'no reason given'})`,
+  );
   return `Visual Coder model host ${info.version}, pid ${info.pid}, device ${info.device}; devices: ${devices.join('; ')}; engines: ${info.engines.map((e) => e.id).join(', ') || 'none'}`;
 }

@@ -4,11 +4,8 @@
  * into a Markdown document beside.
  */
 import type * as vscode from 'vscode';
-import type { ImageSource } from '../tasks/image-source';
-import type { LastEditorTracker } from '../tasks/last-editor';
+import type { TaskFeatureDeps } from './task-feature-deps';
 import { lazyEditorSink, openCursorOutput, openNewOutput } from '../tasks/output-sinks';
-import type { TaskService } from '../tasks/task-service';
-import type { Settings } from '../settings/settings';
 
 /** Command id → task id. */
 export const TASK_COMMANDS: Record<string, string> = {
@@ -24,17 +21,8 @@ export const TASK_COMMANDS: Record<string, string> = {
 /** Tasks whose answer is prose: always a Markdown document beside, never at the cursor. */
 const EXPLANATION_TASKS = new Set(['explain-code-image', 'find-bug-in-code-image']);
 
-export interface TaskCommandsDeps {
-  vs: typeof vscode;
-  tasks: TaskService;
-  images: ImageSource;
-  lastEditor: LastEditorTracker;
-  settings: Settings;
-  log: Pick<vscode.LogOutputChannel, 'info'>;
-}
-
 export class TaskCommands {
-  constructor(private readonly deps: TaskCommandsDeps) {}
+  constructor(private readonly deps: TaskFeatureDeps) {}
 
   /** Runs one task on one image with the user's settings, choosing where the text goes. */
   async run(taskId: string, arg: unknown): Promise<void> {
@@ -49,7 +37,8 @@ export class TaskCommands {
     if (!resolved) return;
     const explanation = EXPLANATION_TASKS.has(task.id);
     const atCursor = !explanation && settings.output === 'cursor';
-    const open = async () => (atCursor ? await openCursorOutput(vs, editor) : undefined) ?? openNewOutput(vs, explanation ? 'markdown' : resolved.language, explanation);
+    const open = async () =>
+      (atCursor ? await openCursorOutput(vs, editor) : undefined) ?? openNewOutput(vs, explanation ? 'markdown' : resolved.language, explanation);
     await tasks.runWithProgress(`${task.title} (${image.label})`, tasks.params(taskId, image.input, resolved.options), lazyEditorSink(log, open));
   }
 

@@ -46,7 +46,10 @@ export class HostProcess {
   private exitInfo?: ExitInfo;
   private brokenReason?: string;
 
-  constructor(spec: SpawnSpec, private readonly log: HostLog) {
+  constructor(
+    spec: SpawnSpec,
+    private readonly log: HostLog,
+  ) {
     this.child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: { ...(spec.env ?? process.env), ELECTRON_RUN_AS_NODE: '1' },
@@ -106,7 +109,14 @@ export class HostProcess {
     // Collect helpers now: once the host dies they are re-parented and `pgrep -P` loses them.
     const descendants = this.hasExited ? [] : await listDescendants(pid);
     if (!this.hasExited) {
-      const answered = await withTimeout(this.connection.sendRequest(ShutdownRequest).then(() => true, () => false), timeouts.shutdownMs, false);
+      const answered = await withTimeout(
+        this.connection.sendRequest(ShutdownRequest).then(
+          () => true,
+          () => false,
+        ),
+        timeouts.shutdownMs,
+        false,
+      );
       if (!answered) this.log.warn('model host did not answer host/shutdown in time');
       await withTimeout(this.exited, timeouts.exitMs, undefined);
     }

@@ -241,7 +241,9 @@ export class HostSupervisor implements HostClient {
     }
     this.setState('crashed', reason);
     if (this.disposed) return;
-    this.options.log.info(`restarting the model host in ${decision.delayMs} ms (crash ${decision.crashesInWindow} of ${this.policy.maxCrashes} tolerated within ${this.policy.windowMs / 1000} s)`);
+    this.options.log.info(
+      `restarting the model host in ${decision.delayMs} ms (crash ${decision.crashesInWindow} of ${this.policy.maxCrashes} tolerated within ${this.policy.windowMs / 1000} s)`,
+    );
     this.ensureReadyPromise();
     this.restartTimer = setTimeout(() => void this.launch(), decision.delayMs);
   }

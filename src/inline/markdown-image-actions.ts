@@ -41,26 +41,22 @@ export async function insertBelowImage(deps: InlineDeps, uri: vscode.Uri, line: 
   const at = document.lineAt(Math.min(line, document.lineCount - 1)).range.end;
   let streamed = '';
   let finished = false;
-  await tasks.runWithProgress(
-    `${task.title} (${path.basename(image)})`,
-    tasks.params(taskId, { path: image }, options),
-    {
-      // The block is inserted once at the end, so the document never holds half a fence.
-      append: (text) => {
-        streamed += text;
-      },
-      finish: async (result) => {
-        finished = true;
-        const text = language === 'markdown' ? `\n\n${result.output.trimEnd()}` : fencedBlock(result.output, fenceTag(result.language));
-        const edit = new vs.WorkspaceEdit();
-        edit.insert(document.uri, at, text);
-        await vs.workspace.applyEdit(edit);
-      },
-      settle: async () => {
-        if (!finished && streamed) log.info(`inline ${taskId} failed after ${streamed.length} characters; nothing inserted`);
-      },
+  await tasks.runWithProgress(`${task.title} (${path.basename(image)})`, tasks.params(taskId, { path: image }, options), {
+    // The block is inserted once at the end, so the document never holds half a fence.
+    append: (text) => {
+      streamed += text;
     },
-  );
+    finish: async (result) => {
+      finished = true;
+      const text = language === 'markdown' ? `\n\n${result.output.trimEnd()}` : fencedBlock(result.output, fenceTag(result.language));
+      const edit = new vs.WorkspaceEdit();
+      edit.insert(document.uri, at, text);
+      await vs.workspace.applyEdit(edit);
+    },
+    settle: async () => {
+      if (!finished && streamed) log.info(`inline ${taskId} failed after ${streamed.length} characters; nothing inserted`);
+    },
+  });
 }
 
 class ImageLensProvider implements vscode.CodeLensProvider, vscode.CodeActionProvider {
@@ -74,7 +70,14 @@ class ImageLensProvider implements vscode.CodeLensProvider, vscode.CodeActionPro
       if (!image) continue;
       const range = new vs.Range(link.line, link.start, link.line, link.end);
       for (const action of INLINE_ACTIONS) {
-        lenses.push(new vs.CodeLens(range, { title: action.title, command: INLINE_COMMAND, arguments: [document.uri, link.line, image, action.taskId], tooltip: `${action.title}: insert the result below this image` }));
+        lenses.push(
+          new vs.CodeLens(range, {
+            title: action.title,
+            command: INLINE_COMMAND,
+            arguments: [document.uri, link.line, image, action.taskId],
+            tooltip: `${action.title}: insert the result below this image`,
+          }),
+        );
       }
     }
     return lenses;
@@ -82,7 +85,9 @@ class ImageLensProvider implements vscode.CodeLensProvider, vscode.CodeActionPro
 
   provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection): vscode.CodeAction[] {
     const { vs } = this;
-    const link = findImageLinks(document.getText()).find((l) => l.line === range.start.line && range.start.character >= l.start && range.start.character <= l.end);
+    const link = findImageLinks(document.getText()).find(
+      (l) => l.line === range.start.line && range.start.character >= l.start && range.start.character <= l.end,
+    );
     const image = link && imagePath(document, link);
     if (!link || !image) return [];
     return INLINE_ACTIONS.map((action) => {
@@ -100,6 +105,8 @@ export function registerMarkdownImageActions(deps: InlineDeps): vscode.Disposabl
   return [
     vs.languages.registerCodeLensProvider(selector, provider),
     vs.languages.registerCodeActionsProvider(selector, provider, { providedCodeActionKinds: [vs.CodeActionKind.RefactorRewrite] }),
-    vs.commands.registerCommand(INLINE_COMMAND, (uri: vscode.Uri, line: number, image: string, taskId: string) => insertBelowImage(deps, uri, line, image, taskId)),
+    vs.commands.registerCommand(INLINE_COMMAND, (uri: vscode.Uri, line: number, image: string, taskId: string) =>
+      insertBelowImage(deps, uri, line, image, taskId),
+    ),
   ];
 }

@@ -28,7 +28,10 @@ async function run(deps: InlineDeps, cell: vscode.NotebookCell | undefined): Pro
   cell ??= vs.window.activeNotebookEditor?.notebook.cellAt(vs.window.activeNotebookEditor.selection.start);
   const item = cell?.outputs.flatMap((o) => o.items).find((i) => IMAGE_MIMES.includes(i.mime));
   if (!cell || !item) return void vs.window.showInformationMessage('Visual Coder: this cell has no image output.');
-  const picked = await vs.window.showQuickPick(INLINE_ACTIONS.map((a) => ({ label: a.title, taskId: a.taskId })), { title: 'Visual Coder: image output to…' });
+  const picked = await vs.window.showQuickPick(
+    INLINE_ACTIONS.map((a) => ({ label: a.title, taskId: a.taskId })),
+    { title: 'Visual Coder: image output to…' },
+  );
   if (!picked) return;
   const task = await tasks.find(picked.taskId);
   if (!task) return;
@@ -36,21 +39,21 @@ async function run(deps: InlineDeps, cell: vscode.NotebookCell | undefined): Pro
   const file = path.join(os.tmpdir(), `visual-coder-cell-${Date.now()}.${item.mime === 'image/svg+xml' ? 'svg' : item.mime.split('/')[1]}`);
   await fs.writeFile(file, outputImageBytes(item.data, item.mime));
   try {
-    await tasks.runWithProgress(
-      `${task.title} (cell ${cell.index + 1})`,
-      tasks.params(task.id, { path: file }, options),
-      {
-        append: () => undefined,
-        settle: async () => undefined,
-        finish: async (result) => {
-          const markdown = result.language === 'markdown';
-          const data = new vs.NotebookCellData(markdown ? vs.NotebookCellKind.Markup : vs.NotebookCellKind.Code, result.output.trimEnd(), markdown ? 'markdown' : result.language);
-          const edit = new vs.WorkspaceEdit();
-          edit.set(cell!.notebook.uri, [vs.NotebookEdit.insertCells(cell!.index + 1, [data])]);
-          await vs.workspace.applyEdit(edit);
-        },
+    await tasks.runWithProgress(`${task.title} (cell ${cell.index + 1})`, tasks.params(task.id, { path: file }, options), {
+      append: () => undefined,
+      settle: async () => undefined,
+      finish: async (result) => {
+        const markdown = result.language === 'markdown';
+        const data = new vs.NotebookCellData(
+          markdown ? vs.NotebookCellKind.Markup : vs.NotebookCellKind.Code,
+          result.output.trimEnd(),
+          markdown ? 'markdown' : result.language,
+        );
+        const edit = new vs.WorkspaceEdit();
+        edit.set(cell!.notebook.uri, [vs.NotebookEdit.insertCells(cell!.index + 1, [data])]);
+        await vs.workspace.applyEdit(edit);
       },
-    );
+    });
   } finally {
     await fs.rm(file, { force: true });
   }

@@ -7,7 +7,9 @@ import type * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, vs: typeof vscode): string {
-  const nonce = randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  const nonce = randomBytes(16)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
   const script = webview.asWebviewUri(vs.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js'));
   const style = webview.asWebviewUri(vs.Uri.joinPath(extensionUri, 'media', 'panel', 'panel.css'));
   const csp = [

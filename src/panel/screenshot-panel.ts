@@ -35,7 +35,10 @@ export class ScreenshotPanel {
     private readonly onDispose: (panel: ScreenshotPanel) => void,
   ) {
     const { vs, context } = deps;
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vs.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vs.Uri.joinPath(context.extensionUri, 'media', 'panel')] };
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vs.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vs.Uri.joinPath(context.extensionUri, 'media', 'panel')],
+    };
     panel.webview.html = panelHtml(panel.webview, context.extensionUri, vs);
     panel.iconPath = vs.Uri.joinPath(context.extensionUri, 'media', 'panel', 'icon.svg');
     this.disposables.push(
@@ -111,9 +114,17 @@ export class ScreenshotPanel {
     await settings.rememberChoice(TASK_ID, STACK_OPTION, stack);
     this.post({ type: 'started' });
     try {
-      const result = await tasks.run(tasks.params(TASK_ID, { base64: image.base64 }, { [STACK_OPTION]: stack }), (text) => this.post({ type: 'delta', text }), source.token);
+      const result = await tasks.run(
+        tasks.params(TASK_ID, { base64: image.base64 }, { [STACK_OPTION]: stack }),
+        (text) => this.post({ type: 'delta', text }),
+        source.token,
+      );
       const message =
-        result.finishReason === 'length' ? 'Stopped at the token limit (visualCoder.maxNewTokens).' : result.finishReason === 'error' ? `Cut off: ${result.error ?? 'unknown reason'}; what arrived is kept.` : undefined;
+        result.finishReason === 'length'
+          ? 'Stopped at the token limit (visualCoder.maxNewTokens).'
+          : result.finishReason === 'error'
+            ? `Cut off: ${result.error ?? 'unknown reason'}; what arrived is kept.`
+            : undefined;
       this.post({ type: 'done', output: result.output, language: result.language, finishReason: result.finishReason, message });
     } catch (err) {
       const text = (err as Error).message;
@@ -165,7 +176,11 @@ export class ScreenshotPanels {
     const { vs } = this.deps;
     let current = this.current;
     if (current) current.panel.reveal();
-    else current = this.adopt(vs.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Screenshot to Code', vs.ViewColumn.Beside, { enableScripts: true, retainContextWhenHidden: true }));
+    else {
+      current = this.adopt(
+        vs.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Screenshot to Code', vs.ViewColumn.Beside, { enableScripts: true, retainContextWhenHidden: true }),
+      );
+    }
     if (imageUri) await current.loadImage(imageUri);
     return current;
   }

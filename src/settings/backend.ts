@@ -16,7 +16,9 @@ export async function currentBackend(settings: Pick<Settings, 'remote'>, secrets
   if (s.backend !== 'openai') return { kind: 'local' };
   const problem = endpointProblem(s.endpoint);
   if (problem) throw new Error(`visualCoder.backend is "openai" but ${problem}: set visualCoder.remote.endpoint or run "Visual Coder: Choose Remote Server".`);
-  if (!s.model) throw new Error('visualCoder.backend is "openai" but no model is set: run "Visual Coder: Choose Remote Model" or set visualCoder.remote.model.');
+  if (!s.model) {
+    throw new Error('visualCoder.backend is "openai" but no model is set: run "Visual Coder: Choose Remote Model" or set visualCoder.remote.model.');
+  }
   const apiKey = await secrets.get(apiKeySecretName(s.endpoint));
   return { kind: 'openai', endpoint: s.endpoint, model: s.model, apiKey: apiKey || undefined, maxImageSide: s.maxImageSide };
 }

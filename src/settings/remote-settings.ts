@@ -72,7 +72,8 @@ export const SERVER_PRESETS: readonly ServerPreset[] = [
     id: 'vllm',
     label: 'vLLM',
     endpoint: 'http://127.0.0.1:8000/v1',
-    howToStart: 'vllm serve deepseek-ai/deepseek-vl2-tiny --hf-overrides \'{"architectures":["DeepseekVLV2ForCausalLM"]}\' (or Qwen/Qwen2.5-VL-7B-Instruct; --tensor-parallel-size N across GPUs)',
+    howToStart:
+      'vllm serve deepseek-ai/deepseek-vl2-tiny --hf-overrides \'{"architectures":["DeepseekVLV2ForCausalLM"]}\' (or Qwen/Qwen2.5-VL-7B-Instruct; --tensor-parallel-size N across GPUs)',
   },
   {
     id: 'ollama',

@@ -42,7 +42,9 @@ export class ImageSource {
     const activeImage = this.activeImage();
     type Item = vscode.QuickPickItem & { id: 'active' | 'clipboard' | 'file' };
     const items: Item[] = [
-      ...(activeImage ? [{ id: 'active' as const, label: `$(file-media) ${this.vs.workspace.asRelativePath(activeImage)}`, description: 'the image open now' }] : []),
+      ...(activeImage
+        ? [{ id: 'active' as const, label: `$(file-media) ${this.vs.workspace.asRelativePath(activeImage)}`, description: 'the image open now' }]
+        : []),
       { id: 'clipboard', label: '$(clippy) Image from the clipboard', description: 'copy a screenshot first' },
       { id: 'file', label: '$(folder-opened) Choose an image file…', description: IMAGE_EXTENSIONS.join(', ') },
     ];
@@ -50,7 +52,12 @@ export class ImageSource {
     if (!picked) return undefined;
     if (picked.id === 'active' && activeImage) return this.fromUri(activeImage);
     if (picked.id === 'clipboard') return this.fromClipboard();
-    const files = await window.showOpenDialog({ canSelectMany: false, openLabel: 'Use this image', title: `${title}: choose an image`, filters: { Images: [...IMAGE_EXTENSIONS] } });
+    const files = await window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: 'Use this image',
+      title: `${title}: choose an image`,
+      filters: { Images: [...IMAGE_EXTENSIONS] },
+    });
     return files?.[0] ? this.fromUri(files[0]) : undefined;
   }
 

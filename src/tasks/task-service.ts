@@ -134,31 +134,40 @@ export class TaskService {
   /** Runs `params` into `sink` under a progress notification with Cancel; undefined after a failure (already shown). */
   async runWithProgress(title: string, params: TaskRunRequestParams, sink: TaskSink): Promise<TaskRunResult | undefined> {
     const { vs, log } = this.deps;
-    return vs.window.withProgress({ location: vs.ProgressLocation.Notification, title: `Visual Coder: ${title}`, cancellable: true }, async (progress, token) => {
-      let chars = 0;
-      progress.report({ message: 'waiting for the model…' });
-      try {
-        const result = await this.run(
-          params,
-          (text) => {
-            if (chars === 0) progress.report({ message: 'writing…' });
-            chars += text.length;
-            sink.append(text);
-          },
-          token,
-        );
-        await sink.finish(result);
-        log.info(`${params.taskId}: ${result.finishReason} after ${Math.round(result.timings.totalMs)} ms on ${result.model ?? '?'} (${result.device ?? '?'})`);
-        if (result.finishReason === 'length') void vs.window.showInformationMessage('Visual Coder: the answer stopped at the token limit (setting visualCoder.maxNewTokens).');
-        if (result.finishReason === 'error') void vs.window.showWarningMessage(`Visual Coder: the answer was cut off: ${result.error ?? 'unknown reason'}. What arrived was kept.`);
-        return result;
-      } catch (err) {
-        await sink.settle();
-        if (token.isCancellationRequested && hostErrorCode(err) === HostErrorCodes.Cancelled) return undefined;
-        await this.reportFailure(err);
-        return undefined;
-      }
-    });
+    return vs.window.withProgress(
+      { location: vs.ProgressLocation.Notification, title: `Visual Coder: ${title}`, cancellable: true },
+      async (progress, token) => {
+        let chars = 0;
+        progress.report({ message: 'waiting for the model…' });
+        try {
+          const result = await this.run(
+            params,
+            (text) => {
+              if (chars === 0) progress.report({ message: 'writing…' });
+              chars += text.length;
+              sink.append(text);
+            },
+            token,
+          );
+          await sink.finish(result);
+          log.info(
+            `${params.taskId}: ${result.finishReason} after ${Math.round(result.timings.totalMs)} ms on ${result.model ?? '?'} (${result.device ?? '?'})`,
+          );
+          if (result.finishReason === 'length') {
+            void vs.window.showInformationMessage('Visual Coder: the answer stopped at the token limit (setting visualCoder.maxNewTokens).');
+          }
+          if (result.finishReason === 'error') {
+            void vs.window.showWarningMessage(`Visual Coder: the answer was cut off: ${result.error ?? 'unknown reason'}. What arrived was kept.`);
+          }
+          return result;
+        } catch (err) {
+          await sink.settle();
+          if (token.isCancellationRequested && hostErrorCode(err) === HostErrorCodes.Cancelled) return undefined;
+          await this.reportFailure(err);
+          return undefined;
+        }
+      },
+    );
   }
 
   /** The one way a failed run reaches the user: no model → the offer of one; anything else → its message. */

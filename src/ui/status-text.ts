@@ -13,7 +13,8 @@ export interface StatusView {
 
 const DEVICE_NAMES: Record<string, string> = { cpu: 'CPU', webgpu: 'WebGPU', cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML' };
 
-export const TOOLTIP_LINKS = '[Restart](command:visualCoder.restartModelHost) · [Show Logs](command:visualCoder.showLogs) · [Host Info](command:visualCoder.showHostInfo)';
+export const TOOLTIP_LINKS =
+  '[Restart](command:visualCoder.restartModelHost) · [Show Logs](command:visualCoder.showLogs) · [Host Info](command:visualCoder.showHostInfo)';
 
 export function describeHostStatus(change: HostStateChange): StatusView {
   const device = change.info ? (DEVICE_NAMES[change.info.device] ?? change.info.device) : undefined;
@@ -35,11 +36,23 @@ export function describeHostStatus(change: HostStateChange): StatusView {
       };
     case 'crashed':
       if (change.gaveUp) {
-        return { text: '$(error) Visual Coder: host stopped', tooltip: withLinks(escapeMarkdown(change.reason ?? 'The model host crashed too often.')), error: true };
+        return {
+          text: '$(error) Visual Coder: host stopped',
+          tooltip: withLinks(escapeMarkdown(change.reason ?? 'The model host crashed too often.')),
+          error: true,
+        };
       }
-      return { text: '$(error) Visual Coder: crashed, restarting', tooltip: withLinks(`Model host crashed: ${escapeMarkdown(change.reason ?? 'unknown reason')}`), error: true };
+      return {
+        text: '$(error) Visual Coder: crashed, restarting',
+        tooltip: withLinks(`Model host crashed: ${escapeMarkdown(change.reason ?? 'unknown reason')}`),
+        error: true,
+      };
     case 'stopped':
-      return { text: '$(circle-slash) Visual Coder: stopped', tooltip: withLinks(`Model host stopped${change.reason ? `: ${escapeMarkdown(change.reason)}` : ''}`), error: false };
+      return {
+        text: '$(circle-slash) Visual Coder: stopped',
+        tooltip: withLinks(`Model host stopped${change.reason ? `: ${escapeMarkdown(change.reason)}` : ''}`),
+        error: false,
+      };
   }
 }
 

@@ -44,7 +44,11 @@ test('the status bar shows the host ready on the CPU, with its pid in the toolti
   const item = (await vs.statusBarItems()).find((i) => i.id.includes(STATUS_ID));
   const pid = Number(/ready on \*\*CPU\*\* \(pid (\d+)\)/.exec(item?.ariaLabel ?? '')?.[1]);
   assert.ok(pid > 0, `tooltip should name the pid: ${item?.ariaLabel}`);
-  assert.deepEqual(modelHosts().map((p) => p.pid), [pid], 'exactly one model host, the one the tooltip names');
+  assert.deepEqual(
+    modelHosts().map((p) => p.pid),
+    [pid],
+    'exactly one model host, the one the tooltip names',
+  );
   // For the closing note: from the extension host starting our activation to the host's first "ready".
   const ready = /^(\S+ \S+) \[info\] model host ready/m.exec(vs.outputChannelLog('Visual Coder'));
   if (ready && activatedAt) console.log(`model host ready ${new Date(ready[1].replace(' ', 'T')).getTime() - activatedAt.getTime()} ms after activation began`);
@@ -61,7 +65,11 @@ test('Show Host Info from the command palette reports version, pid and devices',
   assert.equal(hostVersion, version);
   assert.equal(device, 'cpu');
   assert.match(devices, /(^|; )cpu: available/);
-  assert.deepEqual(modelHosts().map((p) => p.pid), [Number(pid)], 'the pid shown is the running model host');
+  assert.deepEqual(
+    modelHosts().map((p) => p.pid),
+    [Number(pid)],
+    'the pid shown is the running model host',
+  );
   // The same line goes to the "Visual Coder" output channel.
   await vs.waitForOutput('Visual Coder', new RegExp(`host info: Visual Coder model host ${hostVersion.replace(/\./g, '\\.')}, pid ${pid}\\b`));
 });
@@ -71,9 +79,12 @@ test('a model host killed with SIGKILL is replaced and the status bar shows it r
   assert.ok(before, 'a model host is running');
   process.kill(before.pid, 'SIGKILL');
   const after = await waitUntil(() => modelHosts().find((p) => p.pid !== before.pid), { timeoutMs: 30_000, what: 'a new model host process' });
-  await waitUntil(async () => {
-    const item = (await vs.statusBarItems()).find((i) => i.id.includes(STATUS_ID));
-    return item?.ariaLabel.includes(`(pid ${after.pid})`) && item.text === 'Visual Coder: CPU';
-  }, { timeoutMs: 30_000, what: `the status bar to show the new host ${after.pid} ready`, describeLast: async () => JSON.stringify(await vs.statusBarItems()) });
+  await waitUntil(
+    async () => {
+      const item = (await vs.statusBarItems()).find((i) => i.id.includes(STATUS_ID));
+      return item?.ariaLabel.includes(`(pid ${after.pid})`) && item.text === 'Visual Coder: CPU';
+    },
+    { timeoutMs: 30_000, what: `the status bar to show the new host ${after.pid} ready`, describeLast: async () => JSON.stringify(await vs.statusBarItems()) },
+  );
   await vs.waitForOutput('Visual Coder', /exit|crash|signal/i);
 });

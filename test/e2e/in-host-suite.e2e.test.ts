@@ -22,21 +22,25 @@ test('the in-host mocha suite passes inside code-server', async () => {
   const outDir = mkdtempSync(join(tmpdir(), 'vc-inhost-'));
   const resultsFile = join(outDir, 'results.json');
   try {
-    const results = await withVsCode({
-      settings: { 'visualCoder.device': 'cpu' },
-      extraExtensions: [join(repoRoot, 'test', 'vscode', 'runner-extension')],
-      env: {
-        VISUAL_CODER_INHOST_SUITE: suiteDir,
-        VISUAL_CODER_INHOST_MOCHA: dirname(require.resolve('mocha/package.json')),
-        VISUAL_CODER_INHOST_RESULTS: resultsFile,
+    const results = await withVsCode(
+      {
+        settings: { 'visualCoder.device': 'cpu' },
+        extraExtensions: [join(repoRoot, 'test', 'vscode', 'runner-extension')],
+        env: {
+          VISUAL_CODER_INHOST_SUITE: suiteDir,
+          VISUAL_CODER_INHOST_MOCHA: dirname(require.resolve('mocha/package.json')),
+          VISUAL_CODER_INHOST_RESULTS: resultsFile,
+        },
       },
-    }, async (vs) => {
-      await vs.waitForActivation('visual-coder-tests.in-host-test-runner');
-      return waitUntil(
-        () => (existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as InHostResults) : undefined),
-        { timeoutMs: 180_000, what: `the in-host suite's results in ${resultsFile}`, describeLast: () => vs.extensionHostLog().slice(-2000) },
-      );
-    });
+      async (vs) => {
+        await vs.waitForActivation('visual-coder-tests.in-host-test-runner');
+        return waitUntil(() => (existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as InHostResults) : undefined), {
+          timeoutMs: 180_000,
+          what: `the in-host suite's results in ${resultsFile}`,
+          describeLast: () => vs.extensionHostLog().slice(-2000),
+        });
+      },
+    );
     assert.ok(results.done);
     assert.deepEqual(results.failed, [], results.failed.map((f) => `${f.title}: ${f.error}`).join('\n\n'));
     assert.ok(results.passed.length >= 3, `expected the whole suite to run, got ${JSON.stringify(results.passed)}`);

@@ -23,7 +23,9 @@ before(async () => {
   hub = await TestHub.start();
   // The Qwen2-VL preset's files, for GPU and CPU file sets (the host here runs on the CPU).
   const files: Record<string, Buffer | string> = { 'config.json': '{"model_type":"qwen2_vl"}', 'tokenizer.json': '{}' };
-  for (const name of ['embed_tokens', 'embed_tokens_fp16', 'vision_encoder_q4', 'vision_encoder_q4f16', 'decoder_model_merged_q4f16']) files[`onnx/${name}.onnx`] = randomBytes(50_000);
+  for (const name of ['embed_tokens', 'embed_tokens_fp16', 'vision_encoder_q4', 'vision_encoder_q4f16', 'decoder_model_merged_q4f16']) {
+    files[`onnx/${name}.onnx`] = randomBytes(50_000);
+  }
   files['onnx/decoder_model_merged_q4.onnx'] = decoder;
   hub.addRepo('onnx-community/Qwen2-VL-2B-Instruct', files);
   hub.addRepo('onnx-community/Janus-Pro-1B-ONNX', {
@@ -57,7 +59,11 @@ test('the status bar says there is no model yet, and the walkthrough offers one'
   await vs.page.getByText('Choose a model').first().click();
   await vs.page.getByRole('button', { name: 'Select Model' }).first().waitFor({ state: 'visible', timeout: 30_000 });
   // The walkthrough's media pane renders the markdown; give it a moment, then keep a picture for the docs.
-  await vs.page.getByText('Already have a model folder?').first().waitFor({ state: 'visible', timeout: 30_000 }).catch(() => undefined);
+  await vs.page
+    .getByText('Already have a model folder?')
+    .first()
+    .waitFor({ state: 'visible', timeout: 30_000 })
+    .catch(() => undefined);
   // docs/walkthrough.png is refreshed only on request, so a test run leaves the tree unchanged.
   const shot = process.env.VISUAL_CODER_UPDATE_SCREENSHOTS ? path.join(repoRoot, 'docs', 'walkthrough.png') : path.join(store, 'walkthrough.png');
   await vs.screenshot(shot);
@@ -84,7 +90,10 @@ test('Select Model lists the recommendation first, shows the licence, and downlo
   await vs.waitForNotification(/Visual Coder now uses Qwen2-VL 2B Instruct/, 120_000);
   assert.match(await vs.waitForStatusBar(MODEL_STATUS, /qwen2-vl-2b-instruct/, 30_000), /qwen2-vl-2b-instruct/);
   assert.deepEqual(fs.readFileSync(path.join(store, 'qwen2-vl-2b-instruct', 'onnx', 'decoder_model_merged_q4.onnx')), decoder);
-  const manifest = JSON.parse(fs.readFileSync(path.join(store, 'qwen2-vl-2b-instruct', 'visual-coder-manifest.json'), 'utf8')) as { complete: boolean; files: unknown[] };
+  const manifest = JSON.parse(fs.readFileSync(path.join(store, 'qwen2-vl-2b-instruct', 'visual-coder-manifest.json'), 'utf8')) as {
+    complete: boolean;
+    files: unknown[];
+  };
   assert.equal(manifest.complete, true);
   assert.equal(manifest.files.length, 5, 'config, tokenizer and the three CPU graphs');
 });
@@ -110,7 +119,10 @@ test('Cancel on the download notification keeps the partial download, and the ne
   await clickDialogButton('Download');
   await vs.waitForNotification(/Visual Coder now uses Janus-Pro 1B/, 120_000);
   const resumed = hub.requests.slice(seen).filter((r) => r.path.startsWith('/cdn/') && r.path.endsWith('language_model_q4.onnx'));
-  assert.deepEqual(resumed.map((r) => r.range), [`bytes=${kept}-`]);
+  assert.deepEqual(
+    resumed.map((r) => r.range),
+    [`bytes=${kept}-`],
+  );
   assert.deepEqual(fs.readFileSync(path.join(store, 'janus-pro-1b', 'onnx', 'language_model_q4.onnx')), janusLm);
   assert.match(await vs.waitForStatusBar(MODEL_STATUS, /janus-pro-1b/, 30_000), /janus-pro-1b/);
 });

@@ -11,7 +11,8 @@ import { descendants, isAlive, repoRoot, waitUntil } from './harness';
 
 test('npm start --web prints a working URL for the samples workspace and stops cleanly on SIGINT', async () => {
   const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'start.mjs'), '--web', '--no-build'], {
-    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -20,7 +21,9 @@ test('npm start --web prints a working URL for the samples workspace and stops c
   let pids: number[] = [];
   try {
     const url = await waitUntil(() => /Open:\s+(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)/.exec(output)?.[1], {
-      timeoutMs: 120_000, what: 'the URL from npm start', describeLast: () => output,
+      timeoutMs: 120_000,
+      what: 'the URL from npm start',
+      describeLast: () => output,
     });
     assert.ok(url.endsWith(`?folder=${encodeURIComponent(join(repoRoot, 'samples'))}`), url);
     const res = await fetch(url);

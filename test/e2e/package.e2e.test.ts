@@ -8,32 +8,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { EXTENSION_ID, repoRoot, sharedRoot, withVsCode } from './harness';
-
-/** The tiny checkpoint converted with room for the task prompts (its own config has 256 positions). */
-function convertTinyModel(dir: string): string {
-  const checkpoint = join(dir, 'checkpoint');
-  cpSync(join(sharedRoot, 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl'), checkpoint, { recursive: true });
-  const config = JSON.parse(readFileSync(join(checkpoint, 'config.json'), 'utf8'));
-  config.text_config.max_position_embeddings = 4096;
-  writeFileSync(join(checkpoint, 'config.json'), JSON.stringify(config));
-  const model = join(dir, 'model');
-  const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'model-host.js'), 'convert', '--from', checkpoint, '--to', model], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return model;
-}
+import { EXTENSION_ID, repoRoot, withVsCode } from './harness';
+import { convertTinyModel } from '../fixtures/cli/tiny-model';
 
 test('the packaged .vsix installs into code-server, answers Show Host Info and runs a local-model command', async () => {
   const outDir = mkdtempSync(join(tmpdir(), 'vc-vsix-'));
   const vsix = join(outDir, 'visual-coder.vsix');
   try {
-    const model = convertTinyModel(outDir);
+    // Converted with room for the task prompts (its own config has 256 positions).
+    const model = convertTinyModel(outDir, { maxPositions: 4096 });
     const png = await sharp({ create: { width: 160, height: 48, channels: 3, background: '#ffffff' } })
-      .composite([{ input: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="160" height="48"><text x="8" y="32" font-size="24" font-family="DejaVu Sans">E = mc^2</text></svg>') }])
+      .composite([
+        {
+          input: Buffer.from(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="48"><text x="8" y="32" font-size="24" font-family="DejaVu Sans">E = mc^2</text></svg>',
+          ),
+        },
+      ])
       .png()
       .toBuffer();
     const pack = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--out', vsix], { cwd: repoRoot, encoding: 'utf8' });

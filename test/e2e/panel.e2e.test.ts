@@ -6,15 +6,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Frame } from 'playwright-core';
-import { VsCodeSession, repoRoot, sharedRoot, waitUntil } from './harness';
-import type { TaskRunResult } from '../../model-host/protocol';
+import { VsCodeSession, repoRoot, waitUntil } from './harness';
+import { runTaskWithCli } from '../fixtures/cli/run-task';
+import { convertTinyModel } from '../fixtures/cli/tiny-model';
 
 const MAX_NEW_TOKENS = 48;
 /** What a capable remote model might answer, for the Tailwind rendering check and the docs screenshot. */
@@ -39,9 +39,10 @@ let chunksSent = 0;
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'vc-e2e-panel-'));
-  modelDir = join(tmp, 'model');
-  execFileSync(process.execPath, [join(repoRoot, 'dist', 'model-host.js'), 'convert', '--from', join(sharedRoot, 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl'), '--to', modelDir], { stdio: 'ignore' });
-  png = await sharp({ create: { width: 120, height: 80, channels: 3, background: '#dd8844' } }).png().toBuffer();
+  modelDir = convertTinyModel(tmp);
+  png = await sharp({ create: { width: 120, height: 80, channels: 3, background: '#dd8844' } })
+    .png()
+    .toBuffer();
   writeFileSync(join(tmp, 'shot.png'), png);
 
   // A slow OpenAI-compatible server: one line of HTML every 250 ms, 400 lines in all.
@@ -70,7 +71,12 @@ before(async () => {
 
   vs = await VsCodeSession.launch({
     files: { 'img/shot.png': png, 'notes.txt': 'BEFORE\n' },
-    settings: { 'visualCoder.model': modelDir, 'visualCoder.device': 'cpu', 'visualCoder.ocrAugmentedPrompts': false, 'visualCoder.maxNewTokens': MAX_NEW_TOKENS },
+    settings: {
+      'visualCoder.model': modelDir,
+      'visualCoder.device': 'cpu',
+      'visualCoder.ocrAugmentedPrompts': false,
+      'visualCoder.maxNewTokens': MAX_NEW_TOKENS,
+    },
   });
   await vs.waitForActivation();
 });
@@ -94,9 +100,13 @@ async function panelFrame(): Promise<Frame> {
 }
 
 test('the panel takes a pasted image, streams the code, previews it sandboxed, and inserts it', async () => {
-  const want = JSON.parse(
-    execFileSync(process.execPath, [join(repoRoot, 'dist', 'model-host.js'), 'run', '--task', 'ui-to-code', '--option', 'stack=html-tailwind', '--image', join(tmp, 'shot.png'), '--model', modelDir, '--device', 'cpu', '--no-ocr', '--max-new-tokens', String(MAX_NEW_TOKENS), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
-  ) as TaskRunResult;
+  const want = runTaskWithCli({
+    taskId: 'ui-to-code',
+    option: 'stack=html-tailwind',
+    image: join(tmp, 'shot.png'),
+    model: modelDir,
+    maxNewTokens: MAX_NEW_TOKENS,
+  });
   await vs.openFile('notes.txt'); // the editor Insert goes to
   await vs.runCommand('Visual Coder: Open Screenshot to Code Panel');
   const frame = await panelFrame();
@@ -110,10 +120,16 @@ test('the panel takes a pasted image, streams the code, previews it sandboxed, a
     data.items.add(new File([bytes], 'shot.png', { type: 'image/png' }));
     document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
   }, png.toString('base64'));
-  await waitUntil(async () => ((await frame.locator('#image').getAttribute('src'))?.startsWith('data:image/png;base64,') ? true : undefined), { what: 'the pasted image shown' });
+  await waitUntil(async () => ((await frame.locator('#image').getAttribute('src'))?.startsWith('data:image/png;base64,') ? true : undefined), {
+    what: 'the pasted image shown',
+  });
 
   await frame.click('#generate');
-  await waitUntil(async () => (/Done|token limit/.test((await frame.textContent('#status')) ?? '') ? true : undefined), { timeoutMs: 60_000, what: 'generation to end', describeLast: async () => (await frame.textContent('#status')) ?? '' });
+  await waitUntil(async () => (/Done|token limit/.test((await frame.textContent('#status')) ?? '') ? true : undefined), {
+    timeoutMs: 60_000,
+    what: 'generation to end',
+    describeLast: async () => (await frame.textContent('#status')) ?? '',
+  });
   assert.equal(await frame.textContent('#code'), want.output);
 
   // The preview: sandboxed without same-origin, its own no-network CSP, Tailwind injected its styles.
@@ -148,7 +164,20 @@ test('Cancel stops the stream and keeps the partial text, post-processed', async
   for (const scope of ['User', 'Machine']) {
     const file = join(vs.userDataDir, scope, 'settings.json');
     const settings = JSON.parse(readFileSync(file, 'utf8'));
-    writeFileSync(file, JSON.stringify({ ...settings, 'visualCoder.backend': 'openai', 'visualCoder.remote.endpoint': endpoint, 'visualCoder.remote.model': 'slow', 'visualCoder.maxNewTokens': 100000 }, null, 2));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          ...settings,
+          'visualCoder.backend': 'openai',
+          'visualCoder.remote.endpoint': endpoint,
+          'visualCoder.remote.model': 'slow',
+          'visualCoder.maxNewTokens': 100000,
+        },
+        null,
+        2,
+      ),
+    );
   }
   await new Promise((r) => setTimeout(r, 2000));
   await vs.openFile('img/shot.png');
@@ -189,15 +218,21 @@ test('with a capable backend the preview renders Tailwind classes from the bundl
   }
   assert.deepEqual(trail, ['stack', 'choose', 'generate', 'regenerate']);
   await vs.page.keyboard.press('Enter');
-  await waitUntil(async () => ((await frame.textContent('#status')) === 'Done.' ? true : undefined), { timeoutMs: 30_000, what: 'the demo answer', describeLast: async () => (await frame.textContent('#status')) ?? '' });
+  await waitUntil(async () => ((await frame.textContent('#status')) === 'Done.' ? true : undefined), {
+    timeoutMs: 30_000,
+    what: 'the demo answer',
+    describeLast: async () => (await frame.textContent('#status')) ?? '',
+  });
   assert.match((await frame.textContent('#code')) ?? '', /^<div class="min-h-screen/);
   const colour = await waitUntil(
     async () => {
       const preview = frame.childFrames().find((f) => f.url() === 'about:srcdoc');
-      const c = await preview?.evaluate(() => {
-        const el = document.getElementById('cta');
-        return el ? getComputedStyle(el).backgroundColor : undefined;
-      }).catch(() => undefined);
+      const c = await preview
+        ?.evaluate(() => {
+          const el = document.getElementById('cta');
+          return el ? getComputedStyle(el).backgroundColor : undefined;
+        })
+        .catch(() => undefined);
       return c && c !== 'rgba(0, 0, 0, 0)' ? c : undefined;
     },
     { timeoutMs: 20_000, what: 'the button styled by Tailwind in the preview' },
@@ -238,7 +273,11 @@ test('with a capable backend the preview renders Tailwind classes from the bundl
     async () => {
       const l = await hc.evaluate(() => {
         const b = getComputedStyle(document.getElementById('insert')!);
-        return { contrast: getComputedStyle(document.documentElement).getPropertyValue('--vscode-contrastBorder').trim(), border: b.borderTopColor, bg: getComputedStyle(document.body).backgroundColor };
+        return {
+          contrast: getComputedStyle(document.documentElement).getPropertyValue('--vscode-contrastBorder').trim(),
+          border: b.borderTopColor,
+          bg: getComputedStyle(document.body).backgroundColor,
+        };
       });
       return l.contrast ? l : undefined;
     },

@@ -26,7 +26,9 @@ before(async () => {
     const cut = bytes.indexOf(Buffer.from('🎉')) + 2;
     return { chunks: [bytes.subarray(0, cut), bytes.subarray(cut)], pauseMs: 30 };
   });
-  const png = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#e8eef8' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#e8eef8' } })
+    .png()
+    .toBuffer();
   vs = await VsCodeSession.launch({
     files: { 'img/shot.png': png },
     settings: {
@@ -65,7 +67,10 @@ test('Set API Key stores the key in secret storage, not in settings', async () =
 
 test('Choose Remote Model lists the server models and switches to the picked one', async () => {
   await vs.runCommand('Visual Coder: Choose Remote Model');
-  await waitUntil(async () => ((await vs.quickItems()).some((l) => l.includes('vision-b')) ? true : undefined), { timeoutMs: 30_000, what: 'the model quick pick' });
+  await waitUntil(async () => ((await vs.quickItems()).some((l) => l.includes('vision-b')) ? true : undefined), {
+    timeoutMs: 30_000,
+    what: 'the model quick pick',
+  });
   assert.deepEqual((await vs.quickItems()).map((l) => /vision-[ab]/.exec(l)?.[0]).filter(Boolean), ['vision-a', 'vision-b']);
   await vs.pickQuickItem(/vision-b/);
   assert.equal(await vs.waitForStatusBar(REMOTE_STATUS, /vision-b/, 30_000), `vision-b @ ${host()}`);
@@ -76,10 +81,13 @@ test('Screenshot to Code with backend openai streams the server answer into a ne
   await vs.runCommand('Visual Coder: Screenshot to Code');
   await vs.pickQuickItem(/shot\.png/);
   await vs.pickQuickItem(/HTML \+ CSS/);
-  const text = await waitUntil(async () => {
-    const t = await vs.activeEditorText().catch(() => '');
-    return t.includes('</main>') ? t : undefined;
-  }, { timeoutMs: 60_000, what: 'the remote answer in the editor' });
+  const text = await waitUntil(
+    async () => {
+      const t = await vs.activeEditorText().catch(() => '');
+      return t.includes('</main>') ? t : undefined;
+    },
+    { timeoutMs: 60_000, what: 'the remote answer in the editor' },
+  );
   assert.equal(text.trim(), '<main class="card">\n  <h1>Héllo 🎉</h1>\n</main>');
 
   const chat = server.requests.filter((r) => r.path === '/v1/chat/completions');

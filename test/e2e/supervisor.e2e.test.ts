@@ -38,7 +38,10 @@ after(async () => {
 });
 
 function modelHosts(): number[] {
-  return vs.processes().filter((p) => /dist\/model-host\.js serve/.test(p.command)).map((p) => p.pid);
+  return vs
+    .processes()
+    .filter((p) => /dist\/model-host\.js serve/.test(p.command))
+    .map((p) => p.pid);
 }
 
 async function statusSeen(): Promise<string[]> {
@@ -51,7 +54,11 @@ async function waitReadyWithPid(pid: number, timeoutMs: number): Promise<void> {
       const item = (await vs.statusBarItems()).find((i) => i.id.includes(STATUS_ID));
       return item?.text === 'Visual Coder: CPU' && item.ariaLabel.includes(`(pid ${pid})`);
     },
-    { timeoutMs, what: `status bar ready with host pid ${pid}`, describeLast: async () => JSON.stringify((await vs.statusBarItems()).find((i) => i.id.includes(STATUS_ID))) },
+    {
+      timeoutMs,
+      what: `status bar ready with host pid ${pid}`,
+      describeLast: async () => JSON.stringify((await vs.statusBarItems()).find((i) => i.id.includes(STATUS_ID))),
+    },
   );
 }
 
@@ -61,7 +68,9 @@ async function killHost(waitMs: number): Promise<{ killed: number; replacement?:
   assert.ok(killed, 'a model host is running');
   const t0 = Date.now();
   process.kill(killed, 'SIGKILL');
-  const replacement = await waitUntil(() => modelHosts().find((p) => p !== killed), { timeoutMs: waitMs, what: 'a new model host process' }).catch(() => undefined);
+  const replacement = await waitUntil(() => modelHosts().find((p) => p !== killed), { timeoutMs: waitMs, what: 'a new model host process' }).catch(
+    () => undefined,
+  );
   return { killed, replacement, ms: Date.now() - t0 };
 }
 

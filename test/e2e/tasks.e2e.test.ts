@@ -7,15 +7,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { VsCodeSession, repoRoot, sharedRoot, waitUntil } from './harness';
+import { VsCodeSession, repoRoot, waitUntil } from './harness';
 import { fencedBlock } from '../../src/inline/markdown-image-links';
 import type { TaskRunResult } from '../../model-host/protocol';
+import { runTaskWithCli } from '../fixtures/cli/run-task';
+import { convertTinyModel } from '../fixtures/cli/tiny-model';
 
 const MAX_NEW_TOKENS = 48;
 let vs: VsCodeSession;
@@ -26,11 +27,7 @@ const expected = new Map<string, TaskRunResult>();
 
 function cli(taskId: string, option?: string): TaskRunResult {
   const key = `${taskId}:${option ?? ''}`;
-  if (!expected.has(key)) {
-    const args = [join(repoRoot, 'dist', 'model-host.js'), 'run', '--task', taskId, '--image', imageFile, '--model', modelDir, '--device', 'cpu', '--no-ocr', '--max-new-tokens', String(MAX_NEW_TOKENS), '--json'];
-    if (option) args.push('--option', option);
-    expected.set(key, JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as TaskRunResult);
-  }
+  if (!expected.has(key)) expected.set(key, runTaskWithCli({ taskId, option, image: imageFile, model: modelDir, maxNewTokens: MAX_NEW_TOKENS }));
   return expected.get(key)!;
 }
 
@@ -41,7 +38,16 @@ const visible = (text: string) => text.replace(/[^A-Za-z0-9]/g, '');
 /** A Jupyter notebook with one code cell whose output is the PNG. */
 function notebook(png: Buffer): string {
   return JSON.stringify({
-    cells: [{ cell_type: 'code', execution_count: 1, id: 'c1', metadata: {}, outputs: [{ data: { 'image/png': png.toString('base64'), 'text/plain': ['<Figure>'] }, metadata: {}, output_type: 'display_data' }], source: ['plot()'] }],
+    cells: [
+      {
+        cell_type: 'code',
+        execution_count: 1,
+        id: 'c1',
+        metadata: {},
+        outputs: [{ data: { 'image/png': png.toString('base64'), 'text/plain': ['<Figure>'] }, metadata: {}, output_type: 'display_data' }],
+        source: ['plot()'],
+      },
+    ],
     metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' }, language_info: { name: 'python' } },
     nbformat: 4,
     nbformat_minor: 5,
@@ -50,13 +56,20 @@ function notebook(png: Buffer): string {
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'vc-e2e-tasks-'));
-  modelDir = join(tmp, 'model');
-  execFileSync(process.execPath, [join(repoRoot, 'dist', 'model-host.js'), 'convert', '--from', join(sharedRoot, 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl'), '--to', modelDir], { stdio: 'ignore' });
-  const png = await sharp({ create: { width: 96, height: 64, channels: 3, background: '#2255aa' } }).png().toBuffer();
+  modelDir = convertTinyModel(tmp);
+  const png = await sharp({ create: { width: 96, height: 64, channels: 3, background: '#2255aa' } })
+    .png()
+    .toBuffer();
   imageFile = join(tmp, 'shot.png');
   writeFileSync(imageFile, png);
   vs = await VsCodeSession.launch({
-    files: { 'img/shot.png': png, 'img/broken.png': 'not really a png', 'nb.ipynb': notebook(png), 'notes.txt': 'BEFORE\n', 'doc.md': '# Sales\n\n![chart](img/shot.png)\n\nText after.\n' },
+    files: {
+      'img/shot.png': png,
+      'img/broken.png': 'not really a png',
+      'nb.ipynb': notebook(png),
+      'notes.txt': 'BEFORE\n',
+      'doc.md': '# Sales\n\n![chart](img/shot.png)\n\nText after.\n',
+    },
     settings: {
       'visualCoder.model': modelDir,
       'visualCoder.device': 'cpu',
@@ -142,7 +155,9 @@ test('the Markdown CodeLens "Chart to code" inserts a fenced block right below i
   assert.deepEqual(await vs.page.locator('.contentWidgets .codelens-decoration a').allTextContents(), ['Chart to code', 'Screenshot to code', 'Explain']);
   const box = (await vs.page.locator('.editor-group-container.active').boundingBox())!;
   // The README's screenshot, refreshed on request only (a test run must not dirty the tree).
-  if (process.env.UPDATE_SCREENSHOTS) await vs.page.screenshot({ path: join(repoRoot, 'docs', 'codelens.png'), clip: { x: box.x, y: box.y, width: Math.min(box.width, 560), height: 200 } });
+  if (process.env.UPDATE_SCREENSHOTS) {
+    await vs.page.screenshot({ path: join(repoRoot, 'docs', 'codelens.png'), clip: { x: box.x, y: box.y, width: Math.min(box.width, 560), height: 200 } });
+  }
   await lens.click();
   await waitUntil(async () => ((await vs.activeEditorText()).includes('```') ? true : undefined), { timeoutMs: 60_000, what: 'the inserted block' });
   await vs.page.keyboard.press('Control+S');
@@ -167,12 +182,18 @@ test('in a notebook, Image Output to Code inserts the result as a new cell below
   await vs.page.locator('.notebook-editor .output').first().waitFor({ state: 'attached', timeout: 30_000 });
   await vs.runCommand('Visual Coder: Image Output to Code');
   await vs.pickQuickItem('Chart to code');
-  await waitUntil(async () => ((await vs.page.locator('.notebook-editor .cell-list-container .monaco-list-row').count()) >= 2 ? true : undefined), { timeoutMs: 60_000, what: 'a second cell' });
+  await waitUntil(async () => ((await vs.page.locator('.notebook-editor .cell-list-container .monaco-list-row').count()) >= 2 ? true : undefined), {
+    timeoutMs: 60_000,
+    what: 'a second cell',
+  });
   await vs.page.keyboard.press('Control+S');
-  const saved = await waitUntil(() => {
-    const nb = JSON.parse(vs.readWorkspaceFile('nb.ipynb')) as { cells: { cell_type: string; source: string | string[] }[] };
-    return nb.cells.length === 2 ? nb : undefined;
-  }, { what: 'nb.ipynb saved with two cells' });
+  const saved = await waitUntil(
+    () => {
+      const nb = JSON.parse(vs.readWorkspaceFile('nb.ipynb')) as { cells: { cell_type: string; source: string | string[] }[] };
+      return nb.cells.length === 2 ? nb : undefined;
+    },
+    { what: 'nb.ipynb saved with two cells' },
+  );
   const source = saved.cells[1].source;
   assert.equal(saved.cells[1].cell_type, 'code');
   assert.equal(Array.isArray(source) ? source.join('') : source, want.output.trimEnd());

@@ -8,11 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { hostScript, repoRoot } from './host-test-helpers';
+import { pngClaimingSize } from '../fixtures/images/make-png';
 
 const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
 const work = mkdtempSync(path.join(tmpdir(), 'vc-layouts-'));
@@ -53,7 +53,9 @@ function checkpoint(name: string, tiny: string, layout: string | undefined): str
 
 async function png(name: string, width: number, height: number): Promise<string> {
   const file = path.join(work, name);
-  await sharp({ create: { width, height, channels: 3, background: '#3366cc' } }).png().toFile(file);
+  await sharp({ create: { width, height, channels: 3, background: '#3366cc' } })
+    .png()
+    .toFile(file);
   return file;
 }
 
@@ -85,10 +87,7 @@ for (const [label, tiny, layout, template, imageProcessor] of [
 }
 
 test('run --image refuses a decompression bomb before any model loads, and takes a 20000×40 strip', async () => {
-  const bomb = Buffer.from(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer());
-  bomb.writeUInt32BE(10_000, 16);
-  bomb.writeUInt32BE(10_000, 20);
-  bomb.writeUInt32BE(crc32(bomb.subarray(12, 29)) >>> 0, 29);
+  const bomb = await pngClaimingSize(10_000, 10_000);
   const bombFile = path.join(work, 'bomb.png');
   writeFileSync(bombFile, bomb);
   // No model folder exists: only an image check that runs first can produce this message.

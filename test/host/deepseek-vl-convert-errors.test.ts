@@ -20,7 +20,12 @@ function brokenCheckpoint(name: string, edit: (t: { name: string; dtype: string;
   const dir = path.join(work, name);
   mkdirSync(dir);
   for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(path.join(REF, f), path.join(dir, f));
-  const tensors = readSafetensorsHeader(path.join(REF, 'model.safetensors')).map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, bytes: readTensorBytes(t) }));
+  const tensors = readSafetensorsHeader(path.join(REF, 'model.safetensors')).map((t) => ({
+    name: t.name,
+    dtype: t.dtype,
+    shape: t.shape,
+    bytes: readTensorBytes(t),
+  }));
   edit(tensors);
   const header: Record<string, unknown> = {};
   let offset = 0;
@@ -42,11 +47,20 @@ function convertFails(from: string, expected: RegExp): void {
   assert.equal(r.status, 1, `exit ${r.status}: ${r.stderr}`);
   assert.match(r.stderr, expected);
   assert.ok(!existsSync(out), 'no output folder may be left');
-  assert.deepEqual(readdirSync(work).filter((f) => f.includes('converting')), [], 'no temporary folder may be left');
+  assert.deepEqual(
+    readdirSync(work).filter((f) => f.includes('converting')),
+    [],
+    'no temporary folder may be left',
+  );
 }
 
 test('a missing tensor is named', () => {
-  const dir = brokenCheckpoint('missing', (ts) => ts.splice(ts.findIndex((t) => t.name.endsWith('layers.1.mlp.up_proj.weight')), 1));
+  const dir = brokenCheckpoint('missing', (ts) =>
+    ts.splice(
+      ts.findIndex((t) => t.name.endsWith('layers.1.mlp.up_proj.weight')),
+      1,
+    ),
+  );
   convertFails(dir, /tensor model\.language_model\.layers\.1\.mlp\.up_proj\.weight is missing/);
 });
 

@@ -18,12 +18,16 @@ import { DeepseekVlEngine } from '../../model-host/engines/deepseek-vl/engine';
 import { loadLocalEngine } from '../../model-host/engines/load-engine';
 import { loadImage } from '../../model-host/images/load-image';
 import { readNpy } from '../../model-host/formats/npy';
-import { envWithoutVulkan, hostScript, repoRoot } from './host-test-helpers';
+import { envWithoutVulkan, hostScript, repoRoot, runReference } from './host-test-helpers';
 
 const REF = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl');
 const PROCESSOR_CASES = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-processor', 'cases.json');
 const loadPng = (png: Buffer, name: string) => loadImage({ base64: png.toString('base64') }).then((i) => ({ ...i, source: name }));
-const reference = JSON.parse(readFileSync(path.join(REF, 'reference.json'), 'utf8')) as { input_ids: number[]; greedy_new_tokens: number[]; greedy_text: string };
+const reference = JSON.parse(readFileSync(path.join(REF, 'reference.json'), 'utf8')) as {
+  input_ids: number[];
+  greedy_new_tokens: number[];
+  greedy_text: string;
+};
 const work = mkdtempSync(path.join(tmpdir(), 'dsvl-engine-'));
 const model = path.join(work, 'tiny-onnx');
 let engine: DeepseekVlEngine;
@@ -50,18 +54,25 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-test('the prompt and its ids are what transformers\' DeepseekVLProcessor makes of the same text', async () => {
+test("the prompt and its ids are what transformers' DeepseekVLProcessor makes of the same text", async () => {
   assert.equal(engine.family, 'deepseek-vl');
   assert.equal(engine.device, 'cpu');
   // The processor fixture uses this checkpoint's tokenizer (with BOS added as the real one adds it).
-  const { cases } = JSON.parse(readFileSync(PROCESSOR_CASES, 'utf8')) as { cases: Array<{ image: string | null; user_text: string; prompt: string; input_ids: number[] }> };
+  const { cases } = JSON.parse(readFileSync(PROCESSOR_CASES, 'utf8')) as {
+    cases: Array<{ image: string | null; user_text: string; prompt: string; input_ids: number[] }>;
+  };
   const textOnly = cases.find((c) => c.image === null)!;
   const inputs = await engine.processor.inputs({ user: textOnly.user_text }, undefined);
   assert.equal(inputs.prompt, textOnly.prompt);
   assert.deepEqual(inputs.inputIds, textOnly.input_ids);
-  assert.ok(logs.some((l) => /^convert .*no chat template.*transformers' conversion scripts/.test(l)), 'the conversion says it used the fallback template');
+  assert.ok(
+    logs.some((l) => /^convert .*no chat template.*transformers' conversion scripts/.test(l)),
+    'the conversion says it used the fallback template',
+  );
   // With an image: the default system prompt, then the placeholder expanded to this model's 16 tokens, no newline after it.
-  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+    .png()
+    .toBuffer();
   const withImage = await engine.processor.inputs({ user: 'write the code' }, await loadPng(png, 'white.png'));
   assert.match(withImage.prompt, /^You are a helpful language and vision assistant\. .*\n\nUser: <image_placeholder>write the code\n\nAssistant:$/s);
   assert.equal(withImage.inputIds.filter((id) => id === 2).length, 16);
@@ -69,7 +80,9 @@ test('the prompt and its ids are what transformers\' DeepseekVLProcessor makes o
 });
 
 test('generate() with a PNG streams text that adds up to the result', async () => {
-  const png = await sharp({ create: { width: 90, height: 40, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 90, height: 40, channels: 3, background: { r: 200, g: 30, b: 60 } } })
+    .png()
+    .toBuffer();
   const image = await loadPng(png, 'red.png');
   const ctx = context();
   const out = await engine.generate({ prompt: { user: 'write the code' }, image, generation: { maxNewTokens: 10 } }, ctx);
@@ -77,7 +90,12 @@ test('generate() with a PNG streams text that adds up to the result', async () =
   assert.ok(out.tokens && out.tokens.length > 0 && out.tokens.length <= 10);
   assert.ok(out.timings.visionMs !== undefined && out.timings.prefillMs !== undefined);
   // A different image gives different image features, hence (almost surely) other logits than the reference's.
-  const blue = await loadPng(await sharp({ create: { width: 40, height: 90, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png().toBuffer(), 'blue.png');
+  const blue = await loadPng(
+    await sharp({ create: { width: 40, height: 90, channels: 3, background: { r: 0, g: 0, b: 255 } } })
+      .png()
+      .toBuffer(),
+    'blue.png',
+  );
   const out2 = await engine.generate({ prompt: { user: 'write the code' }, image: blue, generation: { maxNewTokens: 10 } }, context());
   assert.notDeepEqual(out2.tokens, out.tokens);
 });
@@ -108,32 +126,34 @@ test('image-token count mismatches are explained', async () => {
 });
 
 test('--device webgpu without a Vulkan driver falls back to cpu and says why', () => {
-  const r = spawnSync(
-    process.execPath,
-    [hostScript, 'run', '--model', model, '--device', 'webgpu', '--json', '--max-new-tokens', '3',
-      '--input-ids', JSON.stringify(reference.input_ids), '--pixel-values', path.join(REF, 'ref_pixel_values.npy')],
-    { encoding: 'utf8', timeout: 120_000, env: envWithoutVulkan() },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { device: string; tokens: number[] };
+  const { out, stderr } = runReference(model, REF, { device: 'webgpu', maxNewTokens: 3, env: envWithoutVulkan() });
   assert.equal(out.device, 'cpu');
-  assert.match(r.stderr, /could not use webgpu \(.+\); falling back/);
+  assert.match(stderr, /could not use webgpu \(.+\); falling back/);
   assert.deepEqual(out.tokens, reference.greedy_new_tokens.slice(0, 3));
 });
 
 test('model-host run with --image and --prompt goes through preprocessing and the chat template', async () => {
   const png = path.join(work, 'chart.png');
-  await sharp({ create: { width: 120, height: 60, channels: 4, background: { r: 10, g: 120, b: 200, alpha: 0.5 } } }).png().toFile(png);
-  const r = spawnSync(process.execPath, [hostScript, 'run', '--model', model, '--device', 'cpu', '--image', png, '--prompt', 'write the code', '--max-new-tokens', '4', '--json'], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  await sharp({ create: { width: 120, height: 60, channels: 4, background: { r: 10, g: 120, b: 200, alpha: 0.5 } } })
+    .png()
+    .toFile(png);
+  const r = spawnSync(
+    process.execPath,
+    [hostScript, 'run', '--model', model, '--device', 'cpu', '--image', png, '--prompt', 'write the code', '--max-new-tokens', '4', '--json'],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { tokens: number[]; device: string; timings: { visionMs?: number } };
   assert.equal(out.device, 'cpu');
   assert.ok(out.tokens.length >= 1 && out.tokens.length <= 4);
   assert.ok(out.timings.visionMs !== undefined, 'the image must reach the vision encoder');
-  const bad = spawnSync(process.execPath, [hostScript, 'run', '--model', model, '--image', path.join(work, 'nope.png'), '--prompt', 'x'], { encoding: 'utf8', timeout: 60_000 });
+  const bad = spawnSync(process.execPath, [hostScript, 'run', '--model', model, '--image', path.join(work, 'nope.png'), '--prompt', 'x'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /nope\.png/);
 });
@@ -143,5 +163,8 @@ test('generation stops at max_position_embeddings instead of running past the Ro
   const out = await engine.generateFromInputs({ inputIds: reference.input_ids, pixelValues: refPixels() }, { maxNewTokens: 1000 }, context());
   assert.ok((out.tokens?.length ?? 0) <= 256 - reference.input_ids.length + 1, `${out.tokens?.length} tokens`);
   if (out.finishReason === 'length') assert.equal(out.tokens?.length, 220);
-  await assert.rejects(engine.generateFromInputs({ inputIds: new Array(300).fill(5) }, { maxNewTokens: 1 }, context()), /300 tokens; this model takes at most 256/);
+  await assert.rejects(
+    engine.generateFromInputs({ inputIds: new Array(300).fill(5) }, { maxNewTokens: 1 }, context()),
+    /300 tokens; this model takes at most 256/,
+  );
 });

@@ -16,7 +16,10 @@ test('bench --json converts the tiny models and reports load, vision, TTFT, deco
   });
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout) as { conversions: ConversionFigure[]; results: BenchRow[] };
-  assert.deepEqual(report.conversions.map((c) => c.model), ['tiny-deepseek-vl (fp32)', 'tiny-deepseek-vl-hybrid (fp32)']);
+  assert.deepEqual(
+    report.conversions.map((c) => c.model),
+    ['tiny-deepseek-vl (fp32)', 'tiny-deepseek-vl-hybrid (fp32)'],
+  );
   for (const c of report.conversions) assert.ok(c.seconds > 0 && c.peakRssMb > 0);
   assert.equal(report.results.length, 2);
   for (const row of report.results) {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { readOnnxModel } from '../../model-host/convert/dtypes/onnx-io';
-import { hostScript, repoRoot } from './host-test-helpers';
+import { hostScript, repoRoot, runReference } from './host-test-helpers';
 
 const REF = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl-hybrid');
 const CHECK = path.join(__dirname, 'deepseek-vl-hybrid-parity-check.ts');
@@ -26,14 +26,7 @@ function convert(to: string, ...extra: string[]): void {
 }
 
 function greedy(model: string): number[] {
-  const r = spawnSync(
-    process.execPath,
-    [hostScript, 'run', '--model', model, '--device', 'cpu', '--json', '--max-new-tokens', '12', '--input-ids', JSON.stringify(reference.input_ids),
-      '--pixel-values', path.join(REF, 'ref_pixel_values.npy'), '--high-res-pixel-values', path.join(REF, 'ref_high_res_pixel_values.npy')],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  return (JSON.parse(r.stdout) as { tokens: number[] }).tokens;
+  return runReference(model, REF).out.tokens;
 }
 
 test('fused decoder: contrib ops, reference logits within 1e-4, greedy tokens equal the reference', () => {

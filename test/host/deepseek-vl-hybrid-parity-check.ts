@@ -102,7 +102,11 @@ async function checkModel(device: string, greedyTokens: number, modelDir: string
       const hr = readNpy(join(fixture, 'ref_high_res_pixel_values.npy'));
       raw.highResPixelValues = { data: hr.data as Float32Array, dims: hr.shape };
     }
-    const out = await engine.generateFromInputs(raw, { maxNewTokens: greedyTokens }, { isCancelled: () => false, onText: () => undefined, log: () => undefined });
+    const out = await engine.generateFromInputs(
+      raw,
+      { maxNewTokens: greedyTokens },
+      { isCancelled: () => false, onText: () => undefined, log: () => undefined },
+    );
     greedy = { tokens: out.tokens ?? [], device: engine.device };
     await engine.dispose();
   }

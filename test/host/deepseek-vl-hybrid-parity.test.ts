@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { hostScript, repoRoot } from './host-test-helpers';
+import { hostScript, repoRoot, runReference } from './host-test-helpers';
 
 const REF = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl-hybrid');
 const CHECK = path.join(__dirname, 'deepseek-vl-hybrid-parity-check.ts');
@@ -25,14 +25,7 @@ function convert(from: string, to: string, dtype = 'fp32') {
 }
 
 function greedy(model: string): { tokens: number[]; device: string } {
-  const r = spawnSync(
-    process.execPath,
-    [hostScript, 'run', '--model', model, '--device', 'cpu', '--json', '--max-new-tokens', '12', '--input-ids', JSON.stringify(reference.input_ids),
-      '--pixel-values', path.join(REF, 'ref_pixel_values.npy'), '--high-res-pixel-values', path.join(REF, 'ref_high_res_pixel_values.npy')],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as { tokens: number[]; device: string };
+  return runReference(model, REF).out;
 }
 
 before(() => {

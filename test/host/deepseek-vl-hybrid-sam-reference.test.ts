@@ -240,8 +240,17 @@ function referenceEncoder(pixels: Float32Array): { neck: Float64Array; globalSta
 test('SAM encoder graph = direct evaluation with window padding and interpolated rel-pos tables', async () => {
   writeSafetensors(path.join(work, 'model.safetensors'));
   const sam = readSamConfig({
-    image_size: 96, patch_size: 16, hidden_size: D, output_channels: OUT, num_hidden_layers: 2, num_attention_heads: HEADS,
-    mlp_dim: MLP, window_size: WIN, global_attn_indexes: [GLOBAL], hidden_act: 'gelu', layer_norm_eps: 1e-6,
+    image_size: 96,
+    patch_size: 16,
+    hidden_size: D,
+    output_channels: OUT,
+    num_hidden_layers: 2,
+    num_attention_heads: HEADS,
+    mlp_dim: MLP,
+    window_size: WIN,
+    global_attn_indexes: [GLOBAL],
+    hidden_act: 'gelu',
+    layer_norm_eps: 1e-6,
   });
   // Force query chunking on this small grid: 12 queries → 2 rows of the 6×6 global grid per chunk,
   // 3 rows of a 4×4 window (a chunk of 3 rows and a remainder of 1).
@@ -264,7 +273,9 @@ test('SAM encoder graph = direct evaluation with window padding and interpolated
   assert.ok(worst < 1e-4, `neck output max |diff| ${worst}`);
   const gs = out.global.data as Float32Array;
   let worstGlobal = 0;
-  for (let y = 0; y < G; y++) for (let x = 0; x < G; x++) for (let d = 0; d < D; d++) worstGlobal = Math.max(worstGlobal, Math.abs(gs[(y * G + x) * D + d] - ref.globalState[y][x][d]));
+  for (let y = 0; y < G; y++) {
+    for (let x = 0; x < G; x++) for (let d = 0; d < D; d++) worstGlobal = Math.max(worstGlobal, Math.abs(gs[(y * G + x) * D + d] - ref.globalState[y][x][d]));
+  }
   assert.ok(worstGlobal < 1e-4, `first global layer max |diff| ${worstGlobal}`);
   await session.release();
 });

@@ -41,7 +41,11 @@ interface Produced {
 function runInputs(processorDir: string, text: string, image: string | undefined, out: string): Produced {
   const args = [hostScript, 'inputs', '--processor', processorDir, '--text', text, '--out', out, ...(image ? ['--image', image] : [])];
   execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  return { prompt: readFileSync(path.join(out, 'prompt.txt'), 'utf8'), ids: JSON.parse(readFileSync(path.join(out, 'input_ids.json'), 'utf8')) as number[], dir: out };
+  return {
+    prompt: readFileSync(path.join(out, 'prompt.txt'), 'utf8'),
+    ids: JSON.parse(readFileSync(path.join(out, 'input_ids.json'), 'utf8')) as number[],
+    dir: out,
+  };
 }
 
 function maxDiff(a: Float32Array, b: ArrayLike<number>): number {
@@ -107,7 +111,9 @@ async function writePattern(file: string): Promise<void> {
       raw[o + 2] = ((x >> 3) * (y >> 3)) & 255;
     }
   }
-  await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png({ compressionLevel: 1 }).toFile(file);
+  await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .png({ compressionLevel: 1 })
+    .toFile(file);
 }
 
 test('images never used while writing the pipeline match transformers too (JPEG, EXIF, alpha, palette, grey, tiny, strip, 24 MP)', async () => {

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { readNpy } from '../../model-host/formats/npy';
-import { hostScript, repoRoot } from './host-test-helpers';
+import { hostScript, repoRoot, runReference } from './host-test-helpers';
 
 const REF = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl');
 const TOL = 1e-4;
@@ -78,20 +78,34 @@ async function promptLogits(split?: number, keep = 0): Promise<Float32Array> {
     if (id === reference.image_token_id) embeds.set(features.subarray(k * H, ++k * H), i * H);
   });
   assert.equal(k, 16);
-  const spans = split ? [[0, split], [split, ids.length]] : [[0, ids.length]];
+  const spans = split
+    ? [
+        [0, split],
+        [split, ids.length],
+      ]
+    : [[0, ids.length]];
   let past: Record<string, ort.Tensor> = {};
-  for (let l = 0; l < 2; l++) for (const kv of ['key', 'value']) past[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, 4, 0, 16]);
+  for (let l = 0; l < 2; l++) {
+    for (const kv of ['key', 'value']) past[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, 4, 0, 16]);
+  }
   const logits: Float32Array[] = [];
   for (const [s, e] of spans) {
     const out = await decoder.run({
       inputs_embeds: new ort.Tensor('float32', embeds.slice(s * H, e * H), [1, e - s, H]),
       attention_mask: i64(new Array(e).fill(1), [1, e]),
-      position_ids: i64(Array.from({ length: e - s }, (_, i) => s + i), [1, e - s]),
+      position_ids: i64(
+        Array.from({ length: e - s }, (_, i) => s + i),
+        [1, e - s],
+      ),
       num_logits_to_keep: i64([keep], []),
       ...past,
     });
     logits.push(out.logits.data as Float32Array);
-    past = Object.fromEntries(Object.entries(out).filter(([n]) => n.startsWith('present.')).map(([n, t]) => [n.replace('present.', 'past_key_values.'), t]));
+    past = Object.fromEntries(
+      Object.entries(out)
+        .filter(([n]) => n.startsWith('present.'))
+        .map(([n, t]) => [n.replace('present.', 'past_key_values.'), t]),
+    );
   }
   await embed.release();
   await decoder.release();
@@ -131,14 +145,7 @@ test('num_logits_to_keep = N returns the logits of the last N positions only', a
 });
 
 test('model-host run --json gives the 12 greedy reference tokens', () => {
-  const r = spawnSync(
-    process.execPath,
-    [hostScript, 'run', '--model', model, '--device', 'cpu', '--json', '--max-new-tokens', '12',
-      '--input-ids', JSON.stringify(reference.input_ids), '--pixel-values', path.join(REF, 'ref_pixel_values.npy')],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { tokens: number[]; device: string; finishReason: string; timings: Record<string, number> };
+  const { out } = runReference(model, REF);
   process.stderr.write(`# run timings ${JSON.stringify(out.timings)}\n`);
   assert.deepEqual(out.tokens, reference.greedy_new_tokens);
   assert.equal(out.device, 'cpu');

@@ -38,11 +38,17 @@ test('WebGPU (SwiftShader): vision outputs and logits within 1e-3, greedy tokens
     env: { ...process.env, ...SWIFTSHADER_ENV },
   });
   assert.equal(r.status, 0, r.stderr);
-  const results = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as {
-    hybrid: boolean;
-    maxAbs: Record<string, number>;
-    greedy: { tokens: number[]; device: string };
-  });
+  const results = r.stdout
+    .trim()
+    .split('\n')
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          hybrid: boolean;
+          maxAbs: Record<string, number>;
+          greedy: { tokens: number[]; device: string };
+        },
+    );
   assert.equal(results.length, MODELS.length);
   results.forEach((result, i) => {
     const name = MODELS[i];

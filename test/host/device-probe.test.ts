@@ -13,14 +13,16 @@ import type { DeviceInfo } from '../../model-host/protocol';
 import { envWithoutVulkan, repoRoot, startHost, stopHost, SWIFTSHADER_ENV } from './host-test-helpers';
 
 const fakes = path.join(repoRoot, 'test', 'fixtures', 'fake-hosts');
+/** The fake hosts are TypeScript: the probe's child runs them through tsx. */
+const TSX_ENV = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx`.trim() };
 
 test('a probe child that hangs is killed at the timeout and reported', async () => {
-  const info = await probeWebGpuIsolated({ hostScript: path.join(fakes, 'hang.js'), timeoutMs: 500 });
+  const info = await probeWebGpuIsolated({ hostScript: path.join(fakes, 'hang.ts'), timeoutMs: 500, env: TSX_ENV });
   assert.deepEqual(info, { kind: 'webgpu', available: false, reason: 'the WebGPU probe did not finish within 500 ms' });
 });
 
 test('a probe child that crashes is reported with its stderr', async () => {
-  const info = await probeWebGpuIsolated({ hostScript: path.join(fakes, 'crash-at-start.js'), timeoutMs: 10_000 });
+  const info = await probeWebGpuIsolated({ hostScript: path.join(fakes, 'crash-at-start.ts'), timeoutMs: 10_000, env: TSX_ENV });
   assert.equal(info.available, false);
   assert.match(info.reason ?? '', /WebGPU probe crashed \(exit code 3\): fake host: cannot load native module/);
 });
@@ -49,14 +51,21 @@ test('chooseDevice: auto takes the first available in order; an explicit unavail
   assert.deepEqual(lines, ['warn device coreml not used: not offered on this platform']);
 });
 
-test('host/initialize with device auto picks webgpu under SwiftShader and cpu without a Vulkan driver', { skip: process.platform !== 'linux' && 'SwiftShader recipe is Linux-only' }, async () => {
-  for (const [env, expected] of [[envWithoutVulkan(SWIFTSHADER_ENV), 'webgpu'], [envWithoutVulkan({ VK_ICD_FILENAMES: '/nonexistent/icd.json' }), 'cpu']] as const) {
-    const host = startHost(env);
-    try {
-      const result = await host.connection.sendRequest(InitializeRequest, { clientName: 'test', device: 'auto' });
-      assert.equal(result.device, expected, JSON.stringify(result.devices));
-    } finally {
-      await stopHost(host);
+test(
+  'host/initialize with device auto picks webgpu under SwiftShader and cpu without a Vulkan driver',
+  { skip: process.platform !== 'linux' && 'SwiftShader recipe is Linux-only' },
+  async () => {
+    for (const [env, expected] of [
+      [envWithoutVulkan(SWIFTSHADER_ENV), 'webgpu'],
+      [envWithoutVulkan({ VK_ICD_FILENAMES: '/nonexistent/icd.json' }), 'cpu'],
+    ] as const) {
+      const host = startHost(env);
+      try {
+        const result = await host.connection.sendRequest(InitializeRequest, { clientName: 'test', device: 'auto' });
+        assert.equal(result.device, expected, JSON.stringify(result.devices));
+      } finally {
+        await stopHost(host);
+      }
     }
-  }
-});
+  },
+);

@@ -32,7 +32,10 @@ test('devices: without a Vulkan driver WebGPU is unavailable with the reason, an
   const webgpu = out.devices.find((d: { kind: string }) => d.kind === 'webgpu');
   assert.equal(webgpu.available, false);
   assert.match(webgpu.reason, /WebGPU adapter/);
-  assert.deepEqual(out.devices.find((d: { kind: string }) => d.kind === 'cpu'), { kind: 'cpu', available: true });
+  assert.deepEqual(
+    out.devices.find((d: { kind: string }) => d.kind === 'cpu'),
+    { kind: 'cpu', available: true },
+  );
   assert.equal(out.chosen, 'cpu');
   if (process.platform === 'linux' && process.arch === 'x64') {
     const cuda = out.devices.find((d: { kind: string }) => d.kind === 'cuda');
@@ -41,13 +44,17 @@ test('devices: without a Vulkan driver WebGPU is unavailable with the reason, an
   }
 });
 
-test('devices: with SwiftShader the WebGPU probe really runs a graph and auto picks webgpu', { skip: process.platform !== 'linux' && 'SwiftShader recipe is Linux-only' }, () => {
-  const r = run(['devices', '--json'], envWithoutVulkan(SWIFTSHADER_ENV));
-  assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout);
-  assert.deepEqual(out.devices[0], { kind: 'webgpu', available: true, detail: 'onnxruntime-node WebGPU execution provider' });
-  assert.equal(out.chosen, 'webgpu');
-});
+test(
+  'devices: with SwiftShader the WebGPU probe really runs a graph and auto picks webgpu',
+  { skip: process.platform !== 'linux' && 'SwiftShader recipe is Linux-only' },
+  () => {
+    const r = run(['devices', '--json'], envWithoutVulkan(SWIFTSHADER_ENV));
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.devices[0], { kind: 'webgpu', available: true, detail: 'onnxruntime-node WebGPU execution provider' });
+    assert.equal(out.chosen, 'webgpu');
+  },
+);
 
 test('devices --device with a bad value is a usage error', () => {
   const r = run(['devices', '--device', 'tpu']);

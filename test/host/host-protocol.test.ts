@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import * as rpc from 'vscode-jsonrpc/node';
-import { BusyNotification, DebugBurnRequest, InitializeRequest, PingRequest, ShutdownRequest, type BusyParams, type InitializeResult } from '../../model-host/protocol';
+import {
+  BusyNotification,
+  DebugBurnRequest,
+  InitializeRequest,
+  PingRequest,
+  ShutdownRequest,
+  type BusyParams,
+  type InitializeResult,
+} from '../../model-host/protocol';
 import { envWithoutVulkan, exitWithin, frame, hostScript, parseFrames, startHost, stopHost } from './host-test-helpers';
 
 test('printf of host/initialize into serve answers version and devices; closing stdin ends the process within 2 s', async () => {
@@ -101,7 +109,10 @@ test('malformed frames and garbage input do not crash the host', async () => {
   while (!parseFrames(stdout).some((m) => m.id === 10) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
   const frames = parseFrames(stdout);
   assert.equal(child.exitCode, null, `host died: ${stderr}`);
-  assert.ok(frames.find((m) => m.id === 10 && m.result), `ping after garbage answered: ${stdout}\n${stderr}`);
+  assert.ok(
+    frames.find((m) => m.id === 10 && m.result),
+    `ping after garbage answered: ${stdout}\n${stderr}`,
+  );
   const unknown = frames.find((m) => m.id === 8) as { error?: { code: number } } | undefined;
   assert.equal(unknown?.error?.code, -32601, 'unknown method gets MethodNotFound');
   child.stdin.end();

@@ -1,5 +1,7 @@
 /** Starts the built model host (`dist/model-host.js`) and talks to it over the real protocol. */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as rpc from 'vscode-jsonrpc/node';
 
@@ -28,7 +30,9 @@ export function startHost(env: NodeJS.ProcessEnv = envWithoutVulkan({ VISUAL_COD
   const child = spawn(process.execPath, [hostScript, 'serve'], { env, stdio: 'pipe' });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
   connection.listen();
   return { child, connection, stderr: () => stderr, exited };
@@ -65,4 +69,33 @@ export function parseFrames(stdout: string): Array<Record<string, unknown>> {
     out.push(JSON.parse(body));
     rest = bytes.subarray(Number(m[1])).toString('utf8');
   }
+}
+
+/** What `model-host run --json` prints. */
+export interface RunJson {
+  tokens: number[];
+  text: string;
+  device: string;
+  finishReason: string;
+  timings: Record<string, number>;
+}
+
+/**
+ * `model-host run --json` on a converted reference checkpoint with the reference inputs (its
+ * `input_ids`, `ref_pixel_values.npy` and, for the hybrid, `ref_high_res_pixel_values.npy`), as the
+ * parity tests run it. Fails the test when the command fails; returns the JSON and stderr.
+ */
+export function runReference(
+  model: string,
+  refDir: string,
+  options: { device?: string; maxNewTokens?: number; env?: NodeJS.ProcessEnv } = {},
+): { out: RunJson; stderr: string } {
+  const reference = JSON.parse(readFileSync(path.join(refDir, 'reference.json'), 'utf8')) as { input_ids: number[] };
+  const highRes = path.join(refDir, 'ref_high_res_pixel_values.npy');
+  const args = [hostScript, 'run', '--model', model, '--device', options.device ?? 'cpu', '--json', '--max-new-tokens', String(options.maxNewTokens ?? 12)];
+  args.push('--input-ids', JSON.stringify(reference.input_ids), '--pixel-values', path.join(refDir, 'ref_pixel_values.npy'));
+  if (existsSync(highRes)) args.push('--high-res-pixel-values', highRes);
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000, env: options.env });
+  assert.equal(r.status, 0, r.stderr);
+  return { out: JSON.parse(r.stdout) as RunJson, stderr: r.stderr };
 }

@@ -73,7 +73,10 @@ test('pull, list, verify, remove: a multi-file model end to end with progress on
   const list = await cli(['list', '--json', '--store', store]);
   assert.equal(list.code, 0, list.stderr);
   const listed = JSON.parse(list.stdout) as { installed: { id: string; verifiedFiles: number }[]; presets: { id: string }[]; recommended: { id: string } };
-  assert.deepEqual(listed.installed.map((m) => [m.id, m.verifiedFiles]), [['acme--widget', 4]]);
+  assert.deepEqual(
+    listed.installed.map((m) => [m.id, m.verifiedFiles]),
+    [['acme--widget', 4]],
+  );
   assert.ok(listed.presets.some((p) => p.id === 'deepseek-vl-7b-chat'));
   assert.ok(listed.recommended.id);
 
@@ -116,7 +119,10 @@ test('a pull killed mid-download resumes after the restart with a Range request 
   assert.equal(second.code, 0, second.stderr);
   // Counted at the CDN hop (the hub's resolve URL redirects there, with the same Range).
   const ranges = hub.requests.slice(seen).filter((r) => r.path.startsWith('/cdn/') && r.path.endsWith('part-1.safetensors'));
-  assert.deepEqual(ranges.map((r) => r.range), [`bytes=${onDisk}-`]);
+  assert.deepEqual(
+    ranges.map((r) => r.range),
+    [`bytes=${onDisk}-`],
+  );
   assert.match(second.stderr, new RegExp(`part-1\\.safetensors: resuming from byte ${onDisk} of 1500000`));
   assertComplete(store, 'acme--widget');
 });
@@ -180,7 +186,10 @@ test('the DeepSeek-VL preset pulls the checkpoint files only and converts them t
   const converted = path.join(store, 'deepseek-vl-1.3b-chat.onnx');
   assert.equal(r.stdout.trim(), converted);
   // The reference .npy files in the repo are not part of the preset.
-  assert.deepEqual(fs.readdirSync(path.join(store, 'deepseek-vl-1.3b-chat')).filter((f) => f.endsWith('.npy')), []);
+  assert.deepEqual(
+    fs.readdirSync(path.join(store, 'deepseek-vl-1.3b-chat')).filter((f) => f.endsWith('.npy')),
+    [],
+  );
   assert.ok(fs.existsSync(path.join(store, 'deepseek-vl-1.3b-chat', 'model.safetensors')));
   assert.ok(fs.readdirSync(path.join(converted, 'onnx')).some((f) => f.endsWith('.onnx')));
   const list = JSON.parse((await cli(['list', '--json', '--store', store])).stdout) as { presets: { id: string; installed: boolean }[] };
@@ -192,7 +201,11 @@ test('--include picks files of a hub repository; a pattern that matches nothing 
   const r = await cli(['pull', 'acme/widget', '--include', 'weights/*', '--include', 'config.json', '--store', store]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(fs.readdirSync(path.join(store, 'acme--widget'), { recursive: true }).map(String).sort(), [
-    'config.json', 'visual-coder-manifest.json', 'weights', 'weights/part-1.safetensors', 'weights/part-2.safetensors',
+    'config.json',
+    'visual-coder-manifest.json',
+    'weights',
+    'weights/part-1.safetensors',
+    'weights/part-2.safetensors',
   ]);
   const none = await cli(['pull', 'acme/widget', '--include', '*.gguf', '--store', store]);
   assert.equal(none.code, 1);

@@ -85,7 +85,10 @@ test('models/list, select, register and remove keep the store and the active mod
   assert.equal(selected.model.dir, path.join(store, 'acme--vlm'));
   assert.equal(selected.model.device, 'cpu');
 
-  await assert.rejects(host.connection.sendRequest(ModelsSelectRequest, { id: 'janus-pro-1b' }), (err: rpc.ResponseError<unknown>) => err.code === HostErrorCodes.NoModel && /not installed/.test(err.message));
+  await assert.rejects(
+    host.connection.sendRequest(ModelsSelectRequest, { id: 'janus-pro-1b' }),
+    (err: rpc.ResponseError<unknown>) => err.code === HostErrorCodes.NoModel && /not installed/.test(err.message),
+  );
 
   const mine = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-my-model-'));
   fs.writeFileSync(path.join(mine, 'config.json'), '{"model_type":"multi_modality"}');
@@ -98,8 +101,14 @@ test('models/list, select, register and remove keep the store and the active mod
   assert.ok(fs.existsSync(path.join(mine, 'config.json')), "a registered folder's files stay");
 
   await assert.rejects(host.connection.sendRequest(ModelsRegisterRequest, { dir: path.join(mine, 'nope') }), /does not exist/);
-  await assert.rejects(host.connection.sendRequest(ModelsPullRequest, { id: '../../etc' }), (err: rpc.ResponseError<unknown>) => err.code === rpc.ErrorCodes.InvalidParams);
+  await assert.rejects(
+    host.connection.sendRequest(ModelsPullRequest, { id: '../../etc' }),
+    (err: rpc.ResponseError<unknown>) => err.code === rpc.ErrorCodes.InvalidParams,
+  );
   assert.deepEqual(await host.connection.sendRequest(ModelsRemoveRequest, { id: 'acme--vlm' }), { removed: true });
   assert.equal(fs.existsSync(path.join(store, 'acme--vlm')), false);
-  await assert.rejects(host.connection.sendRequest(ModelsSelectRequest, { id: '' }), (err: rpc.ResponseError<unknown>) => err.code === HostErrorCodes.NoModel && /No model is installed/.test(err.message));
+  await assert.rejects(
+    host.connection.sendRequest(ModelsSelectRequest, { id: '' }),
+    (err: rpc.ResponseError<unknown>) => err.code === HostErrorCodes.NoModel && /No model is installed/.test(err.message),
+  );
 });

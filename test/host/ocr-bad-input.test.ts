@@ -17,12 +17,22 @@ import { hostScript, startHost, stopHost, type RunningHost } from './host-test-h
 let host: RunningHost;
 let dir: string;
 
-const blank = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#ffffff' } }).png().toBuffer();
+const blank = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
 
 /** A strip with a line of "text-like" dark bars, so the detector has something to look at. */
 async function strip(width: number, height: number): Promise<Buffer> {
-  const bars = Array.from({ length: 40 }, (_, i) => ({ input: { create: { width: 8, height: 14, channels: 3 as const, background: '#000000' } }, left: 20 + i * 12, top: 90 }));
-  return sharp({ create: { width, height, channels: 3, background: '#ffffff' } }).composite(bars).png().toBuffer();
+  const bars = Array.from({ length: 40 }, (_, i) => ({
+    input: { create: { width: 8, height: 14, channels: 3 as const, background: '#000000' } },
+    left: 20 + i * 12,
+    top: 90,
+  }));
+  return sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
+    .composite(bars)
+    .png()
+    .toBuffer();
 }
 
 before(async () => {
@@ -61,7 +71,10 @@ test('a 20000×200 strip is read without a crash', async () => {
 });
 
 test('a huge image is a BadImage error that says what to do', async () => {
-  await assert.rejects(run('huge.png'), (err: { code: number; message: string }) => err.code === HostErrorCodes.BadImage && /megapixels/.test(err.message) && /crop|downscale/.test(err.message));
+  await assert.rejects(
+    run('huge.png'),
+    (err: { code: number; message: string }) => err.code === HostErrorCodes.BadImage && /megapixels/.test(err.message) && /crop|downscale/.test(err.message),
+  );
 });
 
 test('the host still answers after the bad inputs', async () => {

@@ -37,14 +37,31 @@ function host(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numb
 
 async function imageFile(): Promise<string> {
   const file = path.join(work, 'shot.png');
-  await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#fafafa' } }).png().toFile(file);
+  await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#fafafa' } })
+    .png()
+    .toFile(file);
   return file;
 }
 
 test('run --backend openai streams from the server with OPENAI_API_KEY and downscales the image', async () => {
   const server = await fake(() => ({ chunks: [sseCompletion(['<div>', 'ok</div>'], { finish: 'stop' })] }));
   const r = await host(
-    ['run', '--backend', 'openai', '--endpoint', server.endpoint, '--model', 'qwen2.5vl:7b', '--prompt', 'to html', '--image', await imageFile(), '--max-image-side', '500', '--json'],
+    [
+      'run',
+      '--backend',
+      'openai',
+      '--endpoint',
+      server.endpoint,
+      '--model',
+      'qwen2.5vl:7b',
+      '--prompt',
+      'to html',
+      '--image',
+      await imageFile(),
+      '--max-image-side',
+      '500',
+      '--json',
+    ],
     { OPENAI_API_KEY: 'sk-cli' },
   );
   assert.equal(r.code, 0, r.stderr);
@@ -61,7 +78,21 @@ test('run --backend openai streams from the server with OPENAI_API_KEY and downs
 
 test('tasks run --backend openai runs a task through the server and post-processes its answer', async () => {
   const server = await fake(() => ({ chunks: [sseCompletion(['```html\n<p>hi</p>\n```'], { finish: 'stop' })] }));
-  const r = await host(['tasks', 'run', '--task', 'ui-to-code', '--image', await imageFile(), '--backend', 'openai', '--endpoint', server.endpoint, '--model', 'm', '--no-ocr']);
+  const r = await host([
+    'tasks',
+    'run',
+    '--task',
+    'ui-to-code',
+    '--image',
+    await imageFile(),
+    '--backend',
+    'openai',
+    '--endpoint',
+    server.endpoint,
+    '--model',
+    'm',
+    '--no-ocr',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /<p>hi<\/p>/);
   assert.doesNotMatch(r.stdout, /```/);
@@ -101,14 +132,19 @@ test('serve --http with --api-key needs the bearer token; a missing model folder
     assert.equal(res.status, 503);
     assert.match((await res.json()).error.message, /no-such-model does not exist/);
     const models = await fetch(`${served.endpoint}/models`, { headers: { authorization: 'Bearer team-key' } });
-    assert.deepEqual((await models.json()).data.map((m: { id: string }) => m.id), ['no-such-model']);
+    assert.deepEqual(
+      (await models.json()).data.map((m: { id: string }) => m.id),
+      ['no-such-model'],
+    );
   } finally {
     await served.stop();
   }
 });
 
 test('remote/listModels over the protocol lists the server models, or answers the Remote error code', async () => {
-  const server = await fake((req) => (req.headers.authorization === 'Bearer k' ? modelsReply(['b-model', 'a-model']) : jsonReply(401, { error: { message: 'no' } })));
+  const server = await fake((req) =>
+    req.headers.authorization === 'Bearer k' ? modelsReply(['b-model', 'a-model']) : jsonReply(401, { error: { message: 'no' } }),
+  );
   const h = startStdioHost();
   try {
     assert.deepEqual(await h.connection.sendRequest(RemoteListModelsRequest, { endpoint: server.endpoint, apiKey: 'k' }), { models: ['a-model', 'b-model'] });

@@ -71,7 +71,15 @@ test('the non-streaming answer carries the same text and the token count in usag
       model: 'tiny-deepseek-vl',
       max_tokens: 12,
       temperature: 0,
-      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${withImage.image!.png.toString('base64')}` } }, { type: 'text', text: 'write the code' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${withImage.image!.png.toString('base64')}` } },
+            { type: 'text', text: 'write the code' },
+          ],
+        },
+      ],
     }),
   });
   assert.equal(res.status, 200);

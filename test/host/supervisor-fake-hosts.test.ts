@@ -11,7 +11,7 @@ import { HostUnavailableError } from '../../src/host/supervisor';
 import { fakeSupervisor, waitForState } from './supervisor-test-helpers';
 
 test('a host that crashes at start is retried, then the supervisor gives up after the 4th crash in the window', async () => {
-  const { supervisor, log, states } = fakeSupervisor('crash-at-start.js');
+  const { supervisor, log, states } = fakeSupervisor('crash-at-start.ts');
   await assert.rejects(supervisor.start(), (err: Error) => {
     assert.ok(err instanceof HostUnavailableError);
     assert.match(err.message, /crashed 4 times within 60 s/);
@@ -32,7 +32,7 @@ test('a host that crashes at start is retried, then the supervisor gives up afte
 });
 
 test('a host program that cannot be spawned counts as crashes and ends in the gave-up state with the reason', async () => {
-  const { supervisor, log } = fakeSupervisor('crash-at-start.js', { spawn: { command: '/nonexistent/node', args: [] } });
+  const { supervisor, log } = fakeSupervisor('crash-at-start.ts', { spawn: { command: '/nonexistent/node', args: [] } });
   await assert.rejects(supervisor.start(), /crashed 4 times/);
   assert.match(log.text(), /failed to start: spawn \/nonexistent\/node ENOENT/);
   await supervisor.dispose();
@@ -40,7 +40,7 @@ test('a host program that cannot be spawned counts as crashes and ends in the ga
 
 test('crashes spread beyond the window keep being restarted (injected clock)', async () => {
   let now = 0;
-  const { supervisor, states } = fakeSupervisor('crash-at-start.js', {
+  const { supervisor, states } = fakeSupervisor('crash-at-start.ts', {
     // Each crash is "31 s" after the previous one: never 4 in 60 s.
     now: () => (now += 31_000),
   });
@@ -52,7 +52,7 @@ test('crashes spread beyond the window keep being restarted (injected clock)', a
 });
 
 test('restart() after giving up starts a fresh host', async () => {
-  const { supervisor } = fakeSupervisor('crash-at-start.js', { restart: { delaysMs: [10], maxCrashes: 0 } });
+  const { supervisor } = fakeSupervisor('crash-at-start.ts', { restart: { delaysMs: [10], maxCrashes: 0 } });
   await assert.rejects(supervisor.start());
   assert.equal(supervisor.pids.length, 1);
   await assert.rejects(supervisor.restart());
@@ -61,7 +61,7 @@ test('restart() after giving up starts a fresh host', async () => {
 });
 
 test('two restarts requested at once make one new host', async () => {
-  const { supervisor } = fakeSupervisor('crash-mid-request.js');
+  const { supervisor } = fakeSupervisor('crash-mid-request.ts');
   await supervisor.start();
   const [a, b] = await Promise.all([supervisor.restart(), supervisor.restart()]);
   assert.equal(a.pid, b.pid);
@@ -71,7 +71,7 @@ test('two restarts requested at once make one new host', async () => {
 });
 
 test('a request in flight when the host dies rejects with a clear error; streamed notifications were delivered; the host comes back', async () => {
-  const { supervisor } = fakeSupervisor('crash-mid-request.js');
+  const { supervisor } = fakeSupervisor('crash-mid-request.ts');
   const deltas: string[] = [];
   supervisor.onNotification(new NotificationType<{ text: string }>('task/delta'), (p) => deltas.push(p.text));
   await supervisor.start();
@@ -91,7 +91,7 @@ test('a request in flight when the host dies rejects with a clear error; streame
 });
 
 test('a host that never answers initialize is killed after the timeout and counted as a crash', async () => {
-  const { supervisor, log } = fakeSupervisor('hang.js', { initializeTimeoutMs: 300, restart: { maxCrashes: 1, delaysMs: [10] } });
+  const { supervisor, log } = fakeSupervisor('hang.ts', { initializeTimeoutMs: 300, restart: { maxCrashes: 1, delaysMs: [10] } });
   await assert.rejects(supervisor.start(), /crashed 2 times/);
   assert.equal(supervisor.pids.length, 2);
   assert.match(log.text(), /did not answer host\/initialize within 300 ms/);
@@ -100,7 +100,7 @@ test('a host that never answers initialize is killed after the timeout and count
 });
 
 test('a host that ignores shutdown, stdin closing and SIGTERM is killed with its grandchild, and the PIDs are gone', async () => {
-  const { supervisor, log, states } = fakeSupervisor('never-exit.js');
+  const { supervisor, log, states } = fakeSupervisor('never-exit.ts');
   const info = (await supervisor.start()) as unknown as { pid: number; grandchildPid: number };
   assert.ok(isAlive(info.pid) && isAlive(info.grandchildPid));
   await supervisor.dispose();
@@ -115,7 +115,7 @@ test('a host that ignores shutdown, stdin closing and SIGTERM is killed with its
 });
 
 test('garbage on stdout is logged and skipped; the protocol keeps working', async () => {
-  const { supervisor, log } = fakeSupervisor('garbage-stdout.js');
+  const { supervisor, log } = fakeSupervisor('garbage-stdout.ts');
   const info = await supervisor.start();
   assert.equal(info.version, 'fake-0');
   const pong = await supervisor.sendRequest(PingRequest);
@@ -127,7 +127,7 @@ test('garbage on stdout is logged and skipped; the protocol keeps working', asyn
 });
 
 test('an undecodable frame makes the stream unusable: the host is treated as crashed and restarted', async () => {
-  const { supervisor, log } = fakeSupervisor('garbage-stdout.js', {}, ['broken-frame']);
+  const { supervisor, log } = fakeSupervisor('garbage-stdout.ts', {}, ['broken-frame']);
   await supervisor.start();
   const first = supervisor.pid!;
   await assert.rejects(supervisor.sendRequest(PingRequest), /unusable protocol stream/);

@@ -26,7 +26,10 @@ test('the real host killed with SIGKILL is back (new pid, answering) within 3 s;
     await supervisor.sendRequest(DebugBurnRequest, { ms: 200 });
     if (supervisor.state === 'busy') await waitForState(supervisor, (c) => c.state === 'ready');
     // A queued job may be announced before its label is known: 'busy' can precede 'busy:burn'.
-    assert.deepEqual(states.filter((x) => x !== 'busy'), ['starting', 'ready', 'busy:burn', 'ready']);
+    assert.deepEqual(
+      states.filter((x) => x !== 'busy'),
+      ['starting', 'ready', 'busy:burn', 'ready'],
+    );
 
     const crashed = waitForState(supervisor, (c) => c.state === 'crashed');
     const killedAt = performance.now();
@@ -39,7 +42,10 @@ test('the real host killed with SIGKILL is back (new pid, answering) within 3 s;
     assert.ok(back.info && back.info.pid !== first.pid, 'a new host process');
     assert.equal(isAlive(first.pid), false);
     assert.equal((await supervisor.sendRequest(PingRequest)).busy, 0);
-    assert.deepEqual(states.filter((x) => x !== 'busy'), ['starting', 'ready', 'busy:burn', 'ready', 'crashed', 'starting', 'ready']);
+    assert.deepEqual(
+      states.filter((x) => x !== 'busy'),
+      ['starting', 'ready', 'busy:burn', 'ready', 'crashed', 'starting', 'ready'],
+    );
   } finally {
     const pids = [...supervisor.pids];
     await supervisor.dispose();

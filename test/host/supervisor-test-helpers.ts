@@ -7,6 +7,11 @@ import type { HostStateChange } from '../../src/host/host-client';
 const repoRoot = path.resolve(__dirname, '..', '..');
 export const fakeHostsDir = path.join(repoRoot, 'test', 'fixtures', 'fake-hosts');
 
+/** Node arguments that run a fake host (TypeScript, through tsx). */
+export function fakeHostArgs(fake: string): string[] {
+  return ['--import', 'tsx', path.join(fakeHostsDir, fake.replace(/\.js$/, '.ts'))];
+}
+
 export class RecordingLog implements HostLog {
   readonly lines: string[] = [];
   trace = (m: string) => void this.lines.push(`trace ${m}`);
@@ -23,7 +28,7 @@ export function fakeSupervisor(fake: string, overrides: Partial<SupervisorOption
   const log = new RecordingLog();
   const states: HostStateChange[] = [];
   const supervisor = new HostSupervisor({
-    spawn: { command: process.execPath, args: [path.join(fakeHostsDir, fake), ...args] },
+    spawn: { command: process.execPath, args: [...fakeHostArgs(fake), ...args], cwd: repoRoot },
     initializeParams: () => ({ clientName: 'supervisor test', device: 'cpu' }),
     log,
     initializeTimeoutMs: 2_000,

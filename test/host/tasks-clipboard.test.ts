@@ -46,12 +46,20 @@ after(async () => {
 });
 
 test('an empty clipboard gives BadImage saying to copy a screenshot first', { skip }, async () => {
-  await assert.rejects(connection.sendRequest(ClipboardReadImageRequest), (e: rpc.ResponseError<unknown>) => e.code === HostErrorCodes.BadImage && /No image on the clipboard: copy a screenshot first/.test(e.message));
+  await assert.rejects(
+    connection.sendRequest(ClipboardReadImageRequest),
+    (e: rpc.ResponseError<unknown>) => e.code === HostErrorCodes.BadImage && /No image on the clipboard: copy a screenshot first/.test(e.message),
+  );
 });
 
 test('a PNG copied with xclip comes back as a PNG file with its size and pixels', { skip }, async () => {
   const source = path.join(dir, 'copied.png');
-  writeFileSync(source, await sharp({ create: { width: 30, height: 20, channels: 3, background: '#ff0000' } }).png().toBuffer());
+  writeFileSync(
+    source,
+    await sharp({ create: { width: 30, height: 20, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer(),
+  );
   // xclip -i forks and keeps serving the selection until another owner takes it (or X ends).
   const put = spawnSync('xclip', ['-selection', 'clipboard', '-t', 'image/png', '-i', source], { env: { ...process.env, DISPLAY: display }, timeout: 5000 });
   assert.equal(put.status, 0, put.stderr?.toString());

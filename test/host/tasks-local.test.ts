@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as rpc from 'vscode-jsonrpc/node';
-import sharp from 'sharp';
-import { HostErrorCodes, InitializeRequest, TaskDeltaNotification, TaskRunRequest, type TaskRunParams, type TaskRunResult } from '../../model-host/protocol';
+import { HostErrorCodes, InitializeRequest, TaskDeltaNotification, TaskRunRequest, type TaskRunParams } from '../../model-host/protocol';
+import { runTaskWithCli } from '../fixtures/cli/run-task';
+import { writeSolidPng } from '../fixtures/images/make-png';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const hostScript = path.join(repoRoot, 'dist', 'model-host.js');
@@ -28,7 +29,7 @@ before(async () => {
   modelDir = path.join(dir, 'model');
   execFileSync(process.execPath, [hostScript, 'convert', '--from', tinyCheckpoint, '--to', modelDir], { stdio: 'ignore' });
   image = path.join(dir, 'chart.png');
-  writeFileSync(image, await sharp({ create: { width: 80, height: 60, channels: 3, background: '#44aa66' } }).png().toBuffer());
+  await writeSolidPng(image, 80, 60, '#44aa66');
   host = spawn(process.execPath, [hostScript, 'serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   connection = rpc.createMessageConnection(new rpc.StreamMessageReader(host.stdout!), new rpc.StreamMessageWriter(host.stdin!));
   connection.listen();
@@ -43,10 +44,15 @@ after(async () => {
 });
 
 test('the tiny model answers task/run exactly as the CLI does, streamed, and the same again on the engine the worker keeps', async () => {
-  const cli = JSON.parse(
-    execFileSync(process.execPath, [hostScript, 'run', '--task', 'chart-to-code', '--option', 'library=plotly', '--image', image, '--model', modelDir, '--device', 'cpu', '--no-ocr', '--max-new-tokens', '40', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
-  ) as TaskRunResult;
-  const params: TaskRunParams = { runId: 'a', taskId: 'chart-to-code', image: { path: image }, options: { library: 'plotly' }, generation: { maxNewTokens: 40 }, ocrAugment: false };
+  const cli = runTaskWithCli({ taskId: 'chart-to-code', option: 'library=plotly', image, model: modelDir, maxNewTokens: 40 });
+  const params: TaskRunParams = {
+    runId: 'a',
+    taskId: 'chart-to-code',
+    image: { path: image },
+    options: { library: 'plotly' },
+    generation: { maxNewTokens: 40 },
+    ocrAugment: false,
+  };
   let streamed = '';
   const sub = connection.onNotification(TaskDeltaNotification, (d) => {
     if (d.runId === 'a') streamed += d.text;

@@ -11,14 +11,26 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as rpc from 'vscode-jsonrpc/node';
-import sharp from 'sharp';
 import { HostErrorCodes, InitializeRequest, TaskDeltaNotification, TaskListRequest, TaskRunRequest, type TaskRunParams } from '../../model-host/protocol';
 import { getTask } from '../../model-host/tasks/registry';
+import { writeSolidPng } from '../fixtures/images/make-png';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const hostScript = path.join(repoRoot, 'dist', 'model-host.js');
 
-const ANSWER = ['Sure! Here is the component:\n', '```jsx\n', 'export default function Hero() {\n', '  return (\n', '    <section className="p-8">\n', '      <h1 className="text-4xl">Hello</h1>\n', '    </section>\n', '  );\n', '}\n', '```\n', 'It uses Tailwind.'];
+const ANSWER = [
+  'Sure! Here is the component:\n',
+  '```jsx\n',
+  'export default function Hero() {\n',
+  '  return (\n',
+  '    <section className="p-8">\n',
+  '      <h1 className="text-4xl">Hello</h1>\n',
+  '    </section>\n',
+  '  );\n',
+  '}\n',
+  '```\n',
+  'It uses Tailwind.',
+];
 
 let server: http.Server;
 let endpoint: string;
@@ -33,7 +45,7 @@ before(async () => {
   assert.ok(existsSync(hostScript), 'run `node scripts/build.mjs` first');
   dir = mkdtempSync(path.join(os.tmpdir(), 'vc-host-tasks-'));
   image = path.join(dir, 'page.png');
-  writeFileSync(image, await sharp({ create: { width: 32, height: 24, channels: 3, background: '#eef' } }).png().toBuffer());
+  await writeSolidPng(image, 32, 24, '#eef');
 
   server = http.createServer((req, res) => {
     let body = '';
@@ -86,7 +98,14 @@ test('task/list returns the registry', async () => {
 test('task/run streams deltas and answers with the post-processed output', async () => {
   chunkDelayMs = 1;
   const deltas = collectDeltas('run-1');
-  const params: TaskRunParams = { runId: 'run-1', taskId: 'ui-to-code', image: { path: image }, options: { stack: 'react-tailwind' }, backend: remote(), ocrAugment: false };
+  const params: TaskRunParams = {
+    runId: 'run-1',
+    taskId: 'ui-to-code',
+    image: { path: image },
+    options: { stack: 'react-tailwind' },
+    backend: remote(),
+    ocrAugment: false,
+  };
   const result = await connection.sendRequest(TaskRunRequest, params);
   deltas.dispose();
   assert.equal(result.raw, ANSWER.join(''));
@@ -112,7 +131,11 @@ test('cancelling task/run keeps the partial text, post-processed', async () => {
     received += p.text;
     if (received.includes('export default')) source.cancel();
   });
-  const result = await connection.sendRequest(TaskRunRequest, { runId: 'run-2', taskId: 'ui-to-code', image: { path: image }, options: { stack: 'react-tailwind' }, backend: remote(), ocrAugment: false }, source.token);
+  const result = await connection.sendRequest(
+    TaskRunRequest,
+    { runId: 'run-2', taskId: 'ui-to-code', image: { path: image }, options: { stack: 'react-tailwind' }, backend: remote(), ocrAugment: false },
+    source.token,
+  );
   d.dispose();
   assert.equal(result.finishReason, 'cancelled');
   assert.ok(result.raw.length < ANSWER.join('').length, 'stopped before the end');
@@ -122,14 +145,24 @@ test('cancelling task/run keeps the partial text, post-processed', async () => {
 });
 
 test('bad image, unknown task and no model give clear errors with their codes', async () => {
-  const run = (p: Partial<TaskRunParams>) => connection.sendRequest(TaskRunRequest, { runId: 'bad', taskId: 'ui-to-code', image: { path: image }, ocrAugment: false, ...p } as TaskRunParams);
+  const run = (p: Partial<TaskRunParams>) =>
+    connection.sendRequest(TaskRunRequest, { runId: 'bad', taskId: 'ui-to-code', image: { path: image }, ocrAugment: false, ...p } as TaskRunParams);
   const notImage = path.join(dir, 'notes.png');
   writeFileSync(notImage, 'not an image');
-  await assert.rejects(run({ image: { path: notImage }, backend: remote() }), (e: rpc.ResponseError<unknown>) => e.code === HostErrorCodes.BadImage && /not an image/.test(e.message));
-  await assert.rejects(run({ image: { base64: '' }, backend: remote() }), (e: rpc.ResponseError<unknown>) => e.code === HostErrorCodes.BadImage && /empty/.test(e.message));
+  await assert.rejects(
+    run({ image: { path: notImage }, backend: remote() }),
+    (e: rpc.ResponseError<unknown>) => e.code === HostErrorCodes.BadImage && /not an image/.test(e.message),
+  );
+  await assert.rejects(
+    run({ image: { base64: '' }, backend: remote() }),
+    (e: rpc.ResponseError<unknown>) => e.code === HostErrorCodes.BadImage && /empty/.test(e.message),
+  );
   await assert.rejects(run({ taskId: 'nope' }), (e: rpc.ResponseError<unknown>) => e.code === -32602 && /unknown task/.test(e.message));
   await assert.rejects(run({}), (e: rpc.ResponseError<unknown>) => e.code === HostErrorCodes.NoModel && /Download Model/.test(e.message));
   const before = requests.length;
-  await assert.rejects(run({ image: { path: path.join(dir, 'missing.png') }, backend: remote() }), (e: rpc.ResponseError<unknown>) => e.code === HostErrorCodes.BadImage);
+  await assert.rejects(
+    run({ image: { path: path.join(dir, 'missing.png') }, backend: remote() }),
+    (e: rpc.ResponseError<unknown>) => e.code === HostErrorCodes.BadImage,
+  );
   assert.equal(requests.length, before, 'no request reached the server for a bad image');
 });

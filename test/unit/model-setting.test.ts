@@ -28,7 +28,15 @@ function setup(answer: Answer, state: HostState = 'ready') {
   watchModelSetting({ window: stub.vs.window, settings: new Settings(stub.vs), host, log }, (value) => own.delete(value));
   const edit = (key: string, value: string) => stub.setConfig({ [key]: value });
   const warnings = () => stub.messages.filter((m) => m.kind === 'warning').map((m) => m.text);
-  return { sent, get warnings() { return warnings(); }, logLines, own, edit };
+  return {
+    sent,
+    get warnings() {
+      return warnings();
+    },
+    logLines,
+    own,
+    edit,
+  };
 }
 
 const info = (id: string): ActiveModelInfo => ({ id, displayName: `Model ${id}`, dir: `/store/${id}`, device: 'cpu' });

@@ -61,7 +61,10 @@ test('a multi-file pull downloads every file in the hub layout, verifies it and 
   assert.equal(last.phase, 'done');
   assert.equal(last.doneBytes, total);
   assert.equal(last.totalBytes, total);
-  assert.ok(events.some((e) => e.phase === 'downloading' && e.doneBytes > 0 && e.doneBytes < total), 'intermediate progress');
+  assert.ok(
+    events.some((e) => e.phase === 'downloading' && e.doneBytes > 0 && e.doneBytes < total),
+    'intermediate progress',
+  );
   // A second pull finds everything verified and downloads nothing.
   const before = hub.requests.length;
   const again = await pull(store, 'org/tiny');
@@ -79,7 +82,10 @@ test('a connection dropped mid-file resumes with Range from the bytes on disk an
   const from = Number(/bytes=(\d+)-/.exec(ranges[ranges.length - 1].range!)![1]);
   // Whatever reached the disk before the cut (the socket may lose its last buffered bytes) is kept.
   assert.ok(from > 0 && from <= 100_000, `resumed from ${from}`);
-  assert.ok(logs.some((l) => l.includes(`resuming from byte ${from} of 300000`)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => l.includes(`resuming from byte ${from} of 300000`)),
+    logs.join('\n'),
+  );
   assertInstalled(store, 'org--tiny');
 });
 
@@ -90,7 +96,10 @@ test('a server that ignores Range restarts the file and still verifies', async (
   try {
     const logs: string[] = [];
     await pull(store, 'org/tiny', { log: (m) => logs.push(m) });
-    assert.ok(logs.some((l) => /ignored the Range request/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /ignored the Range request/.test(l)),
+      logs.join('\n'),
+    );
     assertInstalled(store, 'org--tiny');
   } finally {
     hub.ignoreRange = false;
@@ -136,7 +145,10 @@ test('404 for a repository and 401 for a gated one give clear errors; HF_TOKEN o
   assert.ok(requests.filter((r) => !r.path.startsWith('/cdn/')).every((r) => r.authorization === 'Bearer secret-token'));
   const cdn = requests.filter((r) => r.path.startsWith('/cdn/'));
   assert.ok(cdn.length >= 3, 'LFS files came through the cross-host redirect');
-  assert.ok(cdn.every((r) => r.authorization === undefined), 'no token sent to the CDN host');
+  assert.ok(
+    cdn.every((r) => r.authorization === undefined),
+    'no token sent to the CDN host',
+  );
   assert.equal(store.readManifest('org--gated')?.complete, true);
 });
 
@@ -259,7 +271,10 @@ test('downloads go through HTTP_PROXY when one is set (and not for NO_PROXY host
     const store = tmpStore();
     await pull(store, 'org/tiny', { env: { HF_ENDPOINT: hub.url, HTTP_PROXY: proxyUrl } });
     assertInstalled(store, 'org--tiny');
-    assert.ok(seen.some((u) => u.startsWith(`${hub.url}/api/models/org/tiny/tree/main`)), JSON.stringify(seen));
+    assert.ok(
+      seen.some((u) => u.startsWith(`${hub.url}/api/models/org/tiny/tree/main`)),
+      JSON.stringify(seen),
+    );
     assert.ok(seen.some((u) => u.startsWith(`${hub.url}/cdn/org/tiny/resolve/main/`)));
     seen.length = 0;
     await pull(tmpStore(), 'org/tiny', { env: { HF_ENDPOINT: hub.url, HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
@@ -276,7 +291,10 @@ test('an unreachable hub gives a clear error after the retries', async () => {
   // Port 9 (discard) on loopback: nothing listens there, so connections are refused at once.
   await assert.rejects(pull(store, 'org/tiny', { env: { HF_ENDPOINT: 'http://127.0.0.1:9' }, attempts: 2, log: (m) => logs.push(m) }), (err: ModelError) => {
     assert.equal(err.kind, 'network');
-    assert.match(err.message, /Cannot reach the hub at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): check the network connection, HF_ENDPOINT and the proxy settings/);
+    assert.match(
+      err.message,
+      /Cannot reach the hub at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): check the network connection, HF_ENDPOINT and the proxy settings/,
+    );
     return true;
   });
   assert.equal(logs.filter((l) => /retry 1 of 1/.test(l)).length, 1);

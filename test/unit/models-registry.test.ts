@@ -33,8 +33,14 @@ test('parseModelRef accepts presets and org/name[@revision], rejects anything el
 });
 
 test('recommend picks by GPU memory and RAM and says why', () => {
-  const cpu: DeviceInfo[] = [{ kind: 'cpu', available: true }, { kind: 'webgpu', available: false, reason: 'no adapter' }];
-  const gpu: DeviceInfo[] = [{ kind: 'webgpu', available: true }, { kind: 'cpu', available: true }];
+  const cpu: DeviceInfo[] = [
+    { kind: 'cpu', available: true },
+    { kind: 'webgpu', available: false, reason: 'no adapter' },
+  ];
+  const gpu: DeviceInfo[] = [
+    { kind: 'webgpu', available: true },
+    { kind: 'cpu', available: true },
+  ];
   assert.equal(recommend(gpu, 24, 64).id, 'deepseek-vl-7b-chat');
   assert.equal(recommend(gpu, 8, 16).id, 'qwen2-vl-2b-instruct');
   assert.match(recommend(gpu, undefined, 16).reason, /not reported, assuming 8 GB/);
@@ -48,17 +54,44 @@ test('recommend picks by GPU memory and RAM and says why', () => {
 test('preset file patterns pick the device set and fail when a required file is missing', () => {
   const janus = parseModelRef('janus-pro-1b');
   const listing = [
-    'config.json', 'tokenizer.json', 'onnx/prepare_inputs_embeds_q4.onnx', 'onnx/language_model_q4f16.onnx', 'onnx/language_model_q4f16.onnx_data',
-    'onnx/lm_head_fp16.onnx', 'onnx/language_model_q4.onnx', 'onnx/lm_head.onnx', 'onnx/image_decode.onnx', 'README.md',
+    'config.json',
+    'tokenizer.json',
+    'onnx/prepare_inputs_embeds_q4.onnx',
+    'onnx/language_model_q4f16.onnx',
+    'onnx/language_model_q4f16.onnx_data',
+    'onnx/lm_head_fp16.onnx',
+    'onnx/language_model_q4.onnx',
+    'onnx/lm_head.onnx',
+    'onnx/image_decode.onnx',
+    'README.md',
   ].map((p) => ({ path: p, size: 1 }));
-  assert.deepEqual(selectFiles(janus, listing, 'webgpu').map((f) => f.path), [
-    'config.json', 'tokenizer.json', 'onnx/prepare_inputs_embeds_q4.onnx', 'onnx/language_model_q4f16.onnx', 'onnx/language_model_q4f16.onnx_data', 'onnx/lm_head_fp16.onnx',
-  ]);
+  assert.deepEqual(
+    selectFiles(janus, listing, 'webgpu').map((f) => f.path),
+    [
+      'config.json',
+      'tokenizer.json',
+      'onnx/prepare_inputs_embeds_q4.onnx',
+      'onnx/language_model_q4f16.onnx',
+      'onnx/language_model_q4f16.onnx_data',
+      'onnx/lm_head_fp16.onnx',
+    ],
+  );
   assert.ok(presetFiles(janus.preset!, 'cpu').include.includes('onnx/language_model_q4.onnx*'));
-  assert.deepEqual(selectFiles(janus, listing, 'cpu').filter((f) => f.path.startsWith('onnx/')).map((f) => f.path), [
-    'onnx/prepare_inputs_embeds_q4.onnx', 'onnx/language_model_q4.onnx', 'onnx/lm_head.onnx',
-  ]);
-  assert.throws(() => selectFiles(janus, listing.filter((f) => !f.path.startsWith('onnx/lm_head')), 'webgpu'), /no file matching "onnx\/lm_head_fp16\.onnx\*"/);
+  assert.deepEqual(
+    selectFiles(janus, listing, 'cpu')
+      .filter((f) => f.path.startsWith('onnx/'))
+      .map((f) => f.path),
+    ['onnx/prepare_inputs_embeds_q4.onnx', 'onnx/language_model_q4.onnx', 'onnx/lm_head.onnx'],
+  );
+  assert.throws(
+    () =>
+      selectFiles(
+        janus,
+        listing.filter((f) => !f.path.startsWith('onnx/lm_head')),
+        'webgpu',
+      ),
+    /no file matching "onnx\/lm_head_fp16\.onnx\*"/,
+  );
   assert.ok(globToRegExp('**/*.json').test('a/b/c.json'));
   assert.ok(!globToRegExp('*.json').test('a/c.json'));
 });
@@ -75,7 +108,10 @@ test('store root, registration of a folder and resolveModelDir', async () => {
   fs.writeFileSync(path.join(mine, 'onnx', 'model.onnx'), 'x');
   const m = await store.register(mine, 'mine');
   assert.equal(m.local, true);
-  assert.deepEqual(m.files.map((f) => f.path), ['onnx/model.onnx']);
+  assert.deepEqual(
+    m.files.map((f) => f.path),
+    ['onnx/model.onnx'],
+  );
   assert.equal(resolveModelDir('mine', root), mine);
   assert.equal(defaultInstalledModel(root, ['janus-pro-1b', 'mine']), 'mine');
   assert.equal(defaultInstalledModel(root), 'mine');
@@ -115,7 +151,12 @@ test('remove refuses while a live process holds the pull lock, and ignores a sta
 test('progress reports rate over the recent window and an ETA', () => {
   let now = 0;
   const seen: ModelsProgressParams[] = [];
-  const p = new PullProgress('m', (x) => seen.push(x), 250, () => now);
+  const p = new PullProgress(
+    'm',
+    (x) => seen.push(x),
+    250,
+    () => now,
+  );
   p.addFile('a', 1000, 0);
   p.addFile('b', 1000, 500);
   p.force('downloading');
@@ -123,7 +164,10 @@ test('progress reports rate over the recent window and an ETA', () => {
   p.setDone('a', 200);
   const last = seen[seen.length - 1];
   assert.deepEqual([last.doneBytes, last.totalBytes, last.bytesPerSecond, last.etaSeconds], [700, 2000, 200, 7]);
-  assert.deepEqual(last.files.map((f) => f.path), ['a', 'b']);
+  assert.deepEqual(
+    last.files.map((f) => f.path),
+    ['a', 'b'],
+  );
   now = 1100;
   p.setDone('a', 300);
   assert.equal(seen.length, 2, 'throttled within 250 ms');

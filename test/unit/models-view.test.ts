@@ -6,29 +6,53 @@ import { formatBytes as formatSize } from '../../model-host/protocol/format';
 import type { ModelsListResult, ModelsProgressParams } from '../../model-host/protocol';
 
 const preset = (id: string, installed: boolean) => ({
-  id, displayName: id.toUpperCase(), family: 'x', repo: `org/${id}`, revision: 'main', sizeBytes: 2.2e9, licence: 'Apache-2.0', minGpuMemoryGb: 4, goodAt: 'Reading text', installed,
+  id,
+  displayName: id.toUpperCase(),
+  family: 'x',
+  repo: `org/${id}`,
+  revision: 'main',
+  sizeBytes: 2.2e9,
+  licence: 'Apache-2.0',
+  minGpuMemoryGb: 4,
+  goodAt: 'Reading text',
+  installed,
 });
 const list: ModelsListResult = {
   presets: [preset('a', true), preset('b', false), preset('c', false)],
-  installed: [{ id: 'a', dir: '/m/a', family: 'x', verifiedFiles: 3, local: false }, { id: 'mine', dir: '/home/me/model', family: 'y', verifiedFiles: 0, local: true }],
+  installed: [
+    { id: 'a', dir: '/m/a', family: 'x', verifiedFiles: 3, local: false },
+    { id: 'mine', dir: '/home/me/model', family: 'y', verifiedFiles: 0, local: true },
+  ],
   recommended: { id: 'c', reason: 'cpu only' },
 };
 
 test('the model pick puts the recommendation first with its reason, marks installed and active', () => {
   const items = modelPickItems(list, 'a');
-  assert.deepEqual(items.map((i) => i.id ?? i.action), ['c', 'a', 'b', 'mine', 'register-folder']);
+  assert.deepEqual(
+    items.map((i) => i.id ?? i.action),
+    ['c', 'a', 'b', 'mine', 'register-folder'],
+  );
   assert.equal(items[0].label, '$(star-full) C');
   assert.match(items[0].detail, /^Recommended: cpu only\. Reading text\. Licence: Apache-2\.0$/);
   assert.match(items[0].description, /not installed · about 2\.2 GB · ≥4 GB GPU/);
   assert.equal(items[1].label, '$(check) A');
   assert.match(items[1].description, /^installed/);
   assert.equal(items[3].description, 'your folder');
-  assert.deepEqual(modelPickItems(list, undefined, true).map((i) => i.id), ['c', 'b']);
+  assert.deepEqual(
+    modelPickItems(list, undefined, true).map((i) => i.id),
+    ['c', 'b'],
+  );
 });
 
 test('progress messages carry bytes, percent, rate and time left; increments add up to 100', () => {
   const p = (doneBytes: number, phase: ModelsProgressParams['phase'] = 'downloading'): ModelsProgressParams => ({
-    id: 'a', phase, doneBytes, totalBytes: 2e9, bytesPerSecond: 25e6, etaSeconds: Math.round((2e9 - doneBytes) / 25e6), files: [],
+    id: 'a',
+    phase,
+    doneBytes,
+    totalBytes: 2e9,
+    bytesPerSecond: 25e6,
+    etaSeconds: Math.round((2e9 - doneBytes) / 25e6),
+    files: [],
   });
   assert.equal(progressMessage(p(5e8)), '500 MB of 2.0 GB (25%) · 25 MB/s · 1 min 0 s left');
   assert.equal(progressMessage({ ...p(0, 'listing'), message: 'listing org/a@main' }), 'listing org/a@main');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { restoreLostClosers } from '../../model-host/engines/ocr/repair-blocks';
 
-test('an inferred empty line where a block ends gets its brace back at the opener\'s indentation', () => {
+test("an inferred empty line where a block ends gets its brace back at the opener's indentation", () => {
   const lines = ['fn main() {', '    if x {', '        y();', '', '', '    z();', ''];
   const inferred = [false, false, false, true, true, false, true];
   assert.deepEqual(restoreLostClosers(lines, inferred), ['fn main() {', '    if x {', '        y();', '    }', '', '    z();', '}']);
@@ -11,7 +11,13 @@ test('an inferred empty line where a block ends gets its brace back at the opene
 
 test('a real blank line between members stays blank', () => {
   const lines = ['class A {', '    int a;', '', '    int b() {', '        return a;', '    }', '}'];
-  assert.deepEqual(restoreLostClosers(lines, lines.map((l) => l === '')), lines);
+  assert.deepEqual(
+    restoreLostClosers(
+      lines,
+      lines.map((l) => l === ''),
+    ),
+    lines,
+  );
 });
 
 test('braces inside strings do not count, and lines the OCR read are never replaced', () => {

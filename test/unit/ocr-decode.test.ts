@@ -50,14 +50,29 @@ test('greedy CTC collapses repeats, removes blanks and keeps positions and confi
 
 function raster(width: number, height: number, bg: number, marks: [number, number, number][] = []): RgbRaster {
   const data = Buffer.alloc(width * height * 3, bg);
-  for (const [x0, x1, v] of marks) for (let y = 2; y < height - 2; y++) for (let x = x0; x < x1; x++) data.fill(v, (y * width + x) * 3, (y * width + x) * 3 + 3);
+  for (const [x0, x1, v] of marks) {
+    for (let y = 2; y < height - 2; y++) for (let x = x0; x < x1; x++) data.fill(v, (y * width + x) * 3, (y * width + x) * 3 + 3);
+  }
   return { data, width, height };
 }
 
 test('ink runs follow glyphs on light, dark and highlighted backgrounds', () => {
-  const marks: [number, number, number][] = [[5, 10, 0], [12, 16, 0], [30, 34, 0]];
-  assert.deepEqual(inkRuns(raster(40, 12, 255, marks), { x0: 0, y0: 0, x1: 40, y1: 12 }), [{ x0: 5, x1: 10 }, { x0: 12, x1: 16 }, { x0: 30, x1: 34 }]);
-  const dark = raster(40, 12, 30, marks.map(([a, b]) => [a, b, 220]));
+  const marks: [number, number, number][] = [
+    [5, 10, 0],
+    [12, 16, 0],
+    [30, 34, 0],
+  ];
+  assert.deepEqual(inkRuns(raster(40, 12, 255, marks), { x0: 0, y0: 0, x1: 40, y1: 12 }), [
+    { x0: 5, x1: 10 },
+    { x0: 12, x1: 16 },
+    { x0: 30, x1: 34 },
+  ]);
+  const dark = raster(
+    40,
+    12,
+    30,
+    marks.map(([a, b]) => [a, b, 220]),
+  );
   assert.equal(inkRuns(dark, { x0: 0, y0: 0, x1: 40, y1: 12 }).length, 3);
   const selection = raster(40, 12, 180, marks);
   assert.equal(inkRuns(selection, { x0: 0, y0: 0, x1: 40, y1: 12 }).length, 3);
@@ -65,7 +80,14 @@ test('ink runs follow glyphs on light, dark and highlighted backgrounds', () => 
 
 test('blank stretches between ink become spaces between the glyphs around them', () => {
   // glyph centres at 10, 20 (adjacent), then 50 after a 2-character blank, pitch 10
-  const spaces = spacesFromInk([10, 20, 50], [{ x0: 6, x1: 24 }, { x0: 46, x1: 54 }], 10);
+  const spaces = spacesFromInk(
+    [10, 20, 50],
+    [
+      { x0: 6, x1: 24 },
+      { x0: 46, x1: 54 },
+    ],
+    10,
+  );
   assert.deepEqual(spaces, [undefined, 0, 2]);
 });
 

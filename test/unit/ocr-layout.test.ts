@@ -40,23 +40,35 @@ const PYTHON = ['def area(w, h):', '    if w <= 0:', '        return 0', '    re
 
 test('indentation and inner spaces come back exactly from ink, even when the recogniser drops every space', () => {
   const { lines, pitch } = layoutLines(PYTHON.map((t, i) => fakeLine(t, i, { jitter: 0.3 })));
-  assert.deepEqual(lines.map((l) => l.text), PYTHON);
+  assert.deepEqual(
+    lines.map((l) => l.text),
+    PYTHON,
+  );
   assert.ok(Math.abs(pitch - PITCH) < 0.5, `pitch ${pitch}`);
 });
 
 test('without ink, positions and the recogniser spaces rebuild the line', () => {
   const input = PYTHON.map((t, i) => ({ ...fakeLine(t, i, { keepSpaces: true }), ink: undefined }));
-  assert.deepEqual(layoutLines(input).lines.map((l) => l.text), PYTHON);
+  assert.deepEqual(
+    layoutLines(input).lines.map((l) => l.text),
+    PYTHON,
+  );
 });
 
 test('indentation is relative to the least indented line, not to the image edge', () => {
   const shifted = PYTHON.map((t, i) => fakeLine(t, i, { origin: 200 }));
-  assert.deepEqual(layoutLines(shifted).lines.map((l) => l.indent), [0, 4, 8, 4]);
+  assert.deepEqual(
+    layoutLines(shifted).lines.map((l) => l.indent),
+    [0, 4, 8, 4],
+  );
 });
 
 test('tab indentation uses the given tab width', () => {
   const go = ['func main() {', '        x := 1', '    }'].map((t, i) => fakeLine(t, i));
-  assert.deepEqual(layoutLines(go, { tabWidth: 4 }).lines.map((l) => l.text), ['func main() {', '\t\tx := 1', '\t}']);
+  assert.deepEqual(
+    layoutLines(go, { tabWidth: 4 }).lines.map((l) => l.text),
+    ['func main() {', '\t\tx := 1', '\t}'],
+  );
 });
 
 test('confidences stay aligned with the characters of the text', () => {
@@ -71,14 +83,25 @@ test('confidences stay aligned with the characters of the text', () => {
 test('blank lines are inserted where the vertical gap spans more than one line', () => {
   const rows = [0, 1, 3, 4, 7];
   const laid = layoutLines(rows.map((r) => fakeLine('x = 1', r))).lines;
-  assert.deepEqual(withBlankLines(laid).map((l) => l.text), ['x = 1', 'x = 1', '', 'x = 1', 'x = 1', '', '', 'x = 1']);
+  assert.deepEqual(
+    withBlankLines(laid).map((l) => l.text),
+    ['x = 1', 'x = 1', '', 'x = 1', 'x = 1', '', '', 'x = 1'],
+  );
 });
 
 test('gutter line numbers are removed when they count up; a number alone marks a blank line', () => {
   const withNumbers = ['1   def f():', '2       return 1', '3', '4   print(f())'].map((t, i) => fakeLine(t, i, { keepSpaces: true }).chars);
   const { lines, removed } = removeGutterNumbers(withNumbers, adjacentPitch(withNumbers));
   assert.equal(removed, true);
-  assert.deepEqual(lines.map((c) => c.map((x) => x.char).join('').trim()), ['def f():', 'return 1', '', 'print(f())']);
+  assert.deepEqual(
+    lines.map((c) =>
+      c
+        .map((x) => x.char)
+        .join('')
+        .trim(),
+    ),
+    ['def f():', 'return 1', '', 'print(f())'],
+  );
 });
 
 test('a column of numbers that is code (not increasing) is kept', () => {
@@ -91,7 +114,10 @@ test('boxes are grouped into lines top to bottom, and fragments of a token are m
   const lines = groupIntoLines([box(100, 40, 200, 60), box(10, 10, 80, 30), box(10, 40, 60, 60), box(62, 52, 70, 58)]);
   assert.equal(lines.length, 2);
   assert.equal(lines[0].length, 1);
-  assert.deepEqual(lines[1].map((b) => b.x0), [10, 62, 100]);
+  assert.deepEqual(
+    lines[1].map((b) => b.x0),
+    [10, 62, 100],
+  );
   const merged = mergeCloseBoxes(lines[1]);
   assert.equal(merged.length, 2, 'the underscore fragment joins its token; the far box stays apart');
   assert.deepEqual([merged[0].x0, merged[0].x1], [10, 70]);

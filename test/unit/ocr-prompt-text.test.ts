@@ -5,7 +5,12 @@ import { formatPromptText } from '../../model-host/engines/ocr/prompt-text';
 import type { OcrPage } from '../../model-host/engines/ocr/pipeline';
 import type { RecognisedBox } from '../../model-host/engines/ocr/recognise';
 
-const block = (x0: number, y0: number, x1: number, y1: number, text: string): RecognisedBox => ({ box: { x0, y0, x1, y1, score: 0.9 }, text, chars: [], confidence: 0.9 });
+const block = (x0: number, y0: number, x1: number, y1: number, text: string): RecognisedBox => ({
+  box: { x0, y0, x1, y1, score: 0.9 },
+  text,
+  chars: [],
+  confidence: 0.9,
+});
 
 function page(lines: RecognisedBox[][]): OcrPage {
   return { lines, ink: lines.map(() => []), width: 800, height: 600, dark: false, timings: { decodeMs: 0, detectMs: 0, recogniseMs: 0 } };

@@ -10,7 +10,15 @@ import {
   repairQuotes,
   toAsciiPunctuation,
 } from '../../model-host/engines/ocr/repair';
-import { repairCase, repairCommandFlags, repairDunders, repairPipes, repairShellDollars, repairTemplateLiterals, repairTripleQuotes } from '../../model-host/engines/ocr/repair-syntax';
+import {
+  repairCase,
+  repairCommandFlags,
+  repairDunders,
+  repairPipes,
+  repairShellDollars,
+  repairTemplateLiterals,
+  repairTripleQuotes,
+} from '../../model-host/engines/ocr/repair-syntax';
 import { languageKeywords } from '../../model-host/engines/ocr/language';
 
 test('full-width and typographic punctuation becomes ASCII', () => {
@@ -46,7 +54,7 @@ test('a lone closing bracket misread on its own line follows bracket balance', (
   assert.deepEqual(repairLoneClosers(['x > y', '>']), ['x > y', '>'], 'without an open bracket nothing changes');
 });
 
-test('mismatched quote pairs take the snippet\'s usual quote', () => {
+test("mismatched quote pairs take the snippet's usual quote", () => {
   assert.deepEqual(repairQuotes(["a('x', 'y\")", "b('z')"]), ["a('x', 'y')", "b('z')"]);
   assert.deepEqual(repairQuotes(['say("it\'s")']), ['say("it\'s")'], 'an odd number of quotes is left alone');
 });
@@ -70,7 +78,11 @@ test('pipes, docstrings and template literals', () => {
 });
 
 test('the whole chain on a recognised Python line', () => {
-  assert.deepEqual(repairCode(['def f(n_max):', '    return n max +l0（）', 'x=O'], languageKeywords('python'), 'python'), ['def f(n_max):', '    return n_max +l0()', 'x=0'], 'a call like l0() is left alone');
+  assert.deepEqual(
+    repairCode(['def f(n_max):', '    return n max +l0（）', 'x=O'], languageKeywords('python'), 'python'),
+    ['def f(n_max):', '    return n_max +l0()', 'x=0'],
+    'a call like l0() is left alone',
+  );
 });
 
 test('more context repairs: `};`, a leading 0 for O, stray docstring quote, declared names, shell dollars', () => {
@@ -79,7 +91,11 @@ test('more context repairs: `};`, a leading 0 for O, stray docstring quote, decl
   assert.deepEqual(repairTripleQuotes(['    """\'Return x."""']), ['    """Return x."""']);
   assert.deepEqual(repairCase(['type Server struct {', 'func (s *server) Start()']), ['type Server struct {', 'func (s *Server) Start()']);
   assert.deepEqual(repairCase(['SELECT orderS FROM t']), ['SELECT orders FROM t']);
-  assert.deepEqual(repairShellDollars(['for file in *; do', '  echo "$file"', '  wc -l < "sfile"']), ['for file in *; do', '  echo "$file"', '  wc -l < "$file"']);
+  assert.deepEqual(repairShellDollars(['for file in *; do', '  echo "$file"', '  wc -l < "sfile"']), [
+    'for file in *; do',
+    '  echo "$file"',
+    '  wc -l < "$file"',
+  ]);
 });
 
 test('command-line flags: -O2, -Wall, object files, wc -l', () => {

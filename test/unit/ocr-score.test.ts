@@ -26,7 +26,12 @@ test('a missing line costs that line only; wrong indentation is counted separate
   assert.equal(s.rightIndent, 3);
   assert.equal(s.indentLines, 5);
   assert.equal(s.charErrors, 8);
-  assert.deepEqual(alignLines(ref.trim().split('\n'), hyp.trim().split('\n')), [[0, 0], [2, 1], [3, 2], [4, 3]]);
+  assert.deepEqual(alignLines(ref.trim().split('\n'), hyp.trim().split('\n')), [
+    [0, 0],
+    [2, 1],
+    [3, 2],
+    [4, 3],
+  ]);
   const t = totals([s]);
   assert.ok(Math.abs(t.exactLineRate - 0.6) < 1e-9);
 });
@@ -48,7 +53,13 @@ test('the corpus has at least 30 snippets and the styles cover every dimension',
   assert.ok(CORPUS.length >= 30);
   assert.ok(new Set(CORPUS.map((s) => s.language)).size >= 8);
   const styles = CORPUS.flatMap((_, i) => stylesFor(i));
-  for (const [key, count] of [['theme', 2], ['font', 3], ['fontSizePx', 5], ['lineNumbers', 2], ['deviceScaleFactor', 2]] as const) {
+  for (const [key, count] of [
+    ['theme', 2],
+    ['font', 3],
+    ['fontSizePx', 5],
+    ['lineNumbers', 2],
+    ['deviceScaleFactor', 2],
+  ] as const) {
     assert.equal(new Set(styles.map((s) => s[key])).size, count, key);
   }
 });

@@ -63,10 +63,16 @@ async function logitsAndPresent(model: string, embeds: Float32Array, seq: number
   const feeds: Record<string, ort.Tensor> = {
     inputs_embeds: new ort.Tensor('float32', embeds, [1, seq, HIDDEN]),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(seq).fill(1n), [1, seq]),
-    position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: seq }, (_, i) => BigInt(i)), [1, seq]),
+    position_ids: new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: seq }, (_, i) => BigInt(i)),
+      [1, seq],
+    ),
     num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.of(0n), []), // every position
   };
-  for (let l = 0; l < 2; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, numKv, 0, HEAD_DIM]);
+  for (let l = 0; l < 2; l++) {
+    for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, numKv, 0, HEAD_DIM]);
+  }
   const out = await decoder.run(feeds);
   await decoder.release();
   return { logits: out.logits.data as Float32Array, presentDims: out['present.1.value'].dims };

@@ -55,7 +55,7 @@ test('a wrong language tag is tolerated when the content is clearly the language
 });
 
 test('a correctly tagged block beats an untagged one with other content', () => {
-  const raw = "```\nThe chart shows sales by month.\n```\n```python\nimport plotly.express as px\nfig = px.line(x=[1, 2], y=[3, 4])\nfig.show()\n```";
+  const raw = '```\nThe chart shows sales by month.\n```\n```python\nimport plotly.express as px\nfig = px.line(x=[1, 2], y=[3, 4])\nfig.show()\n```';
   assert.match(chart(raw), /^import plotly\.express as px/);
 });
 
@@ -65,12 +65,13 @@ test('a missing language tag is fine', () => {
 });
 
 test('an unclosed fence (cut off by the token limit) keeps everything after it', () => {
-  const raw = "Here is the code:\n```html\n<div class=\"flex\">\n  <p>Hello</p>\n  <p>Wor";
+  const raw = 'Here is the code:\n```html\n<div class="flex">\n  <p>Hello</p>\n  <p>Wor';
   assert.equal(ui(raw), '<div class="flex">\n  <p>Hello</p>\n  <p>Wor\n');
 });
 
 test('an answer without fences loses its prose lines but keeps indentation', () => {
-  const raw = "Certainly! Here's the Python code for the flowchart:\n\ndef is_even(n):\n    if n % 2 == 0:\n        return True\n    return False\n\nThis function checks whether a number is even.";
+  const raw =
+    "Certainly! Here's the Python code for the flowchart:\n\ndef is_even(n):\n    if n % 2 == 0:\n        return True\n    return False\n\nThis function checks whether a number is even.";
   assert.equal(flow(raw), 'def is_even(n):\n    if n % 2 == 0:\n        return True\n    return False\n');
 });
 
@@ -92,7 +93,8 @@ test('CRLF line endings and trailing spaces are normalised', () => {
 });
 
 test('HTML + CSS answered as two blocks becomes one document with a <style>', () => {
-  const raw = "```html\n<html>\n<head>\n<title>T</title>\n</head>\n<body><div class=\"box\">x</div></body>\n</html>\n```\nAnd the CSS:\n```css\n.box { color: red; }\n```";
+  const raw =
+    '```html\n<html>\n<head>\n<title>T</title>\n</head>\n<body><div class="box">x</div></body>\n</html>\n```\nAnd the CSS:\n```css\n.box { color: red; }\n```';
   const out = ui(raw);
   assert.match(out, /<style>\n\.box \{ color: red; \}\n<\/style>\n<\/head>/);
   assert.match(out, /<div class="box">x<\/div>/);
@@ -111,7 +113,7 @@ test('Mermaid: untagged block recognised by its keyword; a stray "mermaid" first
 });
 
 test('a Vue SFC tagged html is picked over a shell block', () => {
-  const raw = "```sh\nnpm create vue@latest\n```\n```html\n<template>\n  <div>Hi</div>\n</template>\n<script setup>\n</script>\n```";
+  const raw = '```sh\nnpm create vue@latest\n```\n```html\n<template>\n  <div>Hi</div>\n</template>\n<script setup>\n</script>\n```';
   assert.match(ui(raw, 'vue'), /^<template>/);
 });
 

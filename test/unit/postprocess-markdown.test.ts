@@ -15,7 +15,8 @@ test('an explanation cut off inside a code block gets its fence closed', () => {
 });
 
 test('find the bug: the untagged corrected block gets a language tag', () => {
-  const raw = 'The loop goes one past the end (`<=` should be `<`).\n\nCorrected code:\n```\nfor (let i = 0; i < items.length; i++) {\n  console.log(items[i]);\n}\n```';
+  const raw =
+    'The loop goes one past the end (`<=` should be `<`).\n\nCorrected code:\n```\nfor (let i = 0; i < items.length; i++) {\n  console.log(items[i]);\n}\n```';
   const out = run('find-bug-in-code-image', raw);
   assert.match(out, /```javascript\nfor \(let i = 0/);
   assert.match(out, /^The loop goes one past the end/);

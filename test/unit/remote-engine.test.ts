@@ -32,7 +32,9 @@ function context(cancelWhen?: (text: string) => boolean) {
 const input: GenerateInput = { prompt: { system: 'You write code.', user: 'Turn this UI into HTML.' }, generation: { maxNewTokens: 64, stop: ['</html>'] } };
 
 async function image(width: number, height: number): Promise<LoadedImage> {
-  const png = await sharp({ create: { width, height, channels: 3, background: { r: 200, g: 30, b: 90 } } }).png().toBuffer();
+  const png = await sharp({ create: { width, height, channels: 3, background: { r: 200, g: 30, b: 90 } } })
+    .png()
+    .toBuffer();
   return { png, width, height, source: 'test.png' };
 }
 
@@ -159,7 +161,12 @@ test('a server that goes silent mid-stream hits the idle timeout; partial text i
 });
 
 test('cancelling aborts the HTTP request and keeps the text so far', async () => {
-  const many = Array.from({ length: 200 }, (_, i) => sseCompletion([`t${i} `], { done: false }).split('\n\n').slice(1).join('\n\n'));
+  const many = Array.from({ length: 200 }, (_, i) =>
+    sseCompletion([`t${i} `], { done: false })
+      .split('\n\n')
+      .slice(1)
+      .join('\n\n'),
+  );
   const server = await serve(() => ({ chunks: many, pauseMs: 20, then: 'hang' }));
   const engine = createRemoteEngine({ kind: 'openai', endpoint: server.endpoint, model: 'm' }, fast);
   const out = await engine.generate(input, context((text) => text.includes('t2 ')).ctx);
@@ -171,12 +178,17 @@ test('cancelling aborts the HTTP request and keeps the text so far', async () =>
 test('401 says how to set the API key', async () => {
   const server = await serve(() => jsonReply(401, { error: { message: 'Invalid API key' } }));
   const engine = createRemoteEngine({ kind: 'openai', endpoint: server.endpoint, model: 'm', apiKey: 'wrong' }, fast);
-  const err = await rejectsRemote(engine.generate(input, context().ctx), /refused the API key \(401 Unauthorized\): Invalid API key\. .*Visual Coder: Set API Key/);
+  const err = await rejectsRemote(
+    engine.generate(input, context().ctx),
+    /refused the API key \(401 Unauthorized\): Invalid API key\. .*Visual Coder: Set API Key/,
+  );
   assert.equal(err.status, 401);
 });
 
 test('404 for a model names it and lists what the server has', async () => {
-  const server = await serve((req) => (req.path === '/v1/models' ? modelsReply(['qwen2-vl', 'llava']) : jsonReply(404, { error: { message: 'model not found' } })));
+  const server = await serve((req) =>
+    req.path === '/v1/models' ? modelsReply(['qwen2-vl', 'llava']) : jsonReply(404, { error: { message: 'model not found' } }),
+  );
   const engine = createRemoteEngine({ kind: 'openai', endpoint: server.endpoint, model: 'gpt-x' }, fast);
   await rejectsRemote(engine.generate(input, context().ctx), /no model "gpt-x" \(404\)\. It serves: llava, qwen2-vl\. Choose one/);
 });
@@ -203,7 +215,10 @@ test('an error status whose body never finishes still fails promptly with the st
 test('a closed port and a missing setting give messages that say what to do', async () => {
   const gone = await serve(() => ({}));
   await gone.close();
-  await rejectsRemote(createRemoteEngine({ kind: 'openai', endpoint: gone.endpoint, model: 'm' }, fast).generate(input, context().ctx), /connection refused\): is the server running\?/);
+  await rejectsRemote(
+    createRemoteEngine({ kind: 'openai', endpoint: gone.endpoint, model: 'm' }, fast).generate(input, context().ctx),
+    /connection refused\): is the server running\?/,
+  );
   assert.throws(() => createRemoteEngine({ kind: 'openai', model: 'm' }), /visualCoder\.remote\.endpoint/);
   assert.throws(() => createRemoteEngine({ kind: 'openai', endpoint: 'http://x/v1' }), /Choose Remote Model/);
   await rejectsRemote(createRemoteEngine({ kind: 'openai', endpoint: 'ftp://x', model: 'm' }).generate(input, context().ctx), /not an http\(s\) URL/);

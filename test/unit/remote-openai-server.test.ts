@@ -55,7 +55,11 @@ async function start(model: ChatBackend, apiKey?: string) {
 }
 
 const pngDataUrl = async () =>
-  `data:image/png;base64,${(await sharp({ create: { width: 20, height: 10, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } } }).png().toBuffer()).toString('base64')}`;
+  `data:image/png;base64,${(
+    await sharp({ create: { width: 20, height: 10, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } } })
+      .png()
+      .toBuffer()
+  ).toString('base64')}`;
 
 test('GET /v1/models lists the served model', async () => {
   const { base } = await start(new ScriptedModel([]));
@@ -63,7 +67,10 @@ test('GET /v1/models lists the served model', async () => {
   assert.equal(res.status, 200);
   const body = await res.json();
   assert.equal(body.object, 'list');
-  assert.deepEqual(body.data.map((m: { id: string }) => m.id), ['tiny-vlm']);
+  assert.deepEqual(
+    body.data.map((m: { id: string }) => m.id),
+    ['tiny-vlm'],
+  );
   assert.deepEqual(await listModels({ endpoint: base }), ['tiny-vlm']);
 });
 
@@ -74,7 +81,13 @@ test('non-streaming completion has the OpenAI shape with usage, and the image re
     model: 'tiny-vlm',
     messages: [
       { role: 'system', content: 'sys' },
-      { role: 'user', content: [{ type: 'image_url', image_url: { url: await pngDataUrl() } }, { type: 'text', text: 'to html' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url: await pngDataUrl() } },
+          { type: 'text', text: 'to html' },
+        ],
+      },
     ],
     max_tokens: 12,
     temperature: 0,
@@ -105,7 +118,10 @@ test('streaming sends role, content deltas, finish_reason, usage on request, the
   assert.equal(events.at(-1), '[DONE]');
   const chunks = events.slice(0, -1).map((d) => JSON.parse(d));
   assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: '' });
-  assert.deepEqual(chunks.slice(1, 4).map((c) => c.choices[0].delta.content), ['a', 'é', '🎉']);
+  assert.deepEqual(
+    chunks.slice(1, 4).map((c) => c.choices[0].delta.content),
+    ['a', 'é', '🎉'],
+  );
   assert.equal(chunks[4].choices[0].finish_reason, 'stop');
   assert.deepEqual(chunks[5].usage, { prompt_tokens: 0, completion_tokens: 3, total_tokens: 3 });
   assert.ok(chunks.every((c) => c.object === 'chat.completion.chunk' && c.model === 'tiny-vlm'));
@@ -134,11 +150,17 @@ test('our remote engine round-trips through the server with the same text', asyn
 });
 
 test('a client that disconnects mid-stream cancels the generation', async () => {
-  const model = new ScriptedModel(Array.from({ length: 100 }, (_, i) => `${i} `), 10);
+  const model = new ScriptedModel(
+    Array.from({ length: 100 }, (_, i) => `${i} `),
+    10,
+  );
   const { base, logs } = await start(model);
   const engine = createRemoteEngine({ kind: 'openai', endpoint: base, model: 'tiny-vlm' }, { cancelPollMs: 5 });
   let seen = '';
-  const out = await engine.generate({ prompt: { user: 'x' }, generation: {} }, { isCancelled: () => seen.includes('3 '), onText: (d) => (seen += d), log: () => {} });
+  const out = await engine.generate(
+    { prompt: { user: 'x' }, generation: {} },
+    { isCancelled: () => seen.includes('3 '), onText: (d) => (seen += d), log: () => {} },
+  );
   assert.equal(out.finishReason, 'cancelled');
   for (let i = 0; i < 100 && model.aborted === 0; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(model.aborted, 1, 'the model saw the abort');
@@ -163,7 +185,17 @@ test('requests the local host cannot honour get a 400/404 that says what to send
     [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] }, 400, /works offline .*data URL/],
     [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] }] }, 400, /Cannot use the image/],
     [{ messages: [{ role: 'user', content: [{ type: 'input_audio' }] }] }, 400, /"input_audio" is not supported/],
-    [{ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }] }, 400, /assistant turns are not supported/],
+    [
+      {
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'assistant', content: 'b' },
+          { role: 'user', content: 'c' },
+        ],
+      },
+      400,
+      /assistant turns are not supported/,
+    ],
     [{ messages: [] }, 400, /messages must be a non-empty array/],
     [{ messages: [{ role: 'user', content: 'a' }], n: 2 }, 400, /n must be 1/],
     [{ messages: [{ role: 'user', content: 'a' }], temperature: 9 }, 400, /temperature must be a number from 0 to 2/],

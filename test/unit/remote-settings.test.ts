@@ -3,13 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import {
-  SERVER_PRESETS,
-  apiKeySecretName,
-  describeRemoteStatus,
-  endpointProblem,
-  readRemoteSettings,
-} from '../../src/settings/remote-settings';
+import { SERVER_PRESETS, apiKeySecretName, describeRemoteStatus, endpointProblem, readRemoteSettings } from '../../src/settings/remote-settings';
 import { currentBackend } from '../../src/settings/backend';
 import { Settings } from '../../src/settings/settings';
 import { vscodeStub } from './vscode-stub';
@@ -62,20 +56,25 @@ test('presets cover vLLM, Ollama, LM Studio and llama.cpp with their usual ports
 
 test('the status item shows model and host only for the remote backend', () => {
   assert.equal(describeRemoteStatus(readRemoteSettings(config({}))), undefined);
-  const view = describeRemoteStatus(readRemoteSettings(config({ backend: 'openai', 'remote.endpoint': 'http://gpu-box:8000/v1', 'remote.model': 'deepseek-vl2' })));
+  const view = describeRemoteStatus(
+    readRemoteSettings(config({ backend: 'openai', 'remote.endpoint': 'http://gpu-box:8000/v1', 'remote.model': 'deepseek-vl2' })),
+  );
   assert.equal(view?.text, '$(cloud) deepseek-vl2 @ gpu-box:8000');
 });
 
 test('currentBackend: local, or openai with the key of that origin, or an error that says what to set', async () => {
   assert.deepEqual(await currentBackend(...deps({})), { kind: 'local' });
   const remote = { backend: 'openai', 'remote.endpoint': 'http://gpu:8000/v1', 'remote.model': 'm', 'remote.maxImageSide': 512 };
-  assert.deepEqual(await currentBackend(...deps(remote, { 'visualCoder.remote.apiKey:http://gpu:8000': 'sk-1', 'visualCoder.remote.apiKey:http://other:8000': 'sk-2' })), {
-    kind: 'openai',
-    endpoint: 'http://gpu:8000/v1',
-    model: 'm',
-    apiKey: 'sk-1',
-    maxImageSide: 512,
-  });
+  assert.deepEqual(
+    await currentBackend(...deps(remote, { 'visualCoder.remote.apiKey:http://gpu:8000': 'sk-1', 'visualCoder.remote.apiKey:http://other:8000': 'sk-2' })),
+    {
+      kind: 'openai',
+      endpoint: 'http://gpu:8000/v1',
+      model: 'm',
+      apiKey: 'sk-1',
+      maxImageSide: 512,
+    },
+  );
   assert.equal((await currentBackend(...deps(remote))).apiKey, undefined);
   await assert.rejects(currentBackend(...deps({ ...remote, 'remote.model': '' })), /Choose Remote Model/);
   await assert.rejects(currentBackend(...deps({ ...remote, 'remote.endpoint': 'nope' })), /not a URL.*Choose Remote Server/);
@@ -86,7 +85,11 @@ test('package.json contributes the settings and commands, and no API key setting
   const props = pkg.contributes.configuration.properties;
   assert.deepEqual(props['visualCoder.backend'].enum, ['local', 'openai']);
   for (const key of ['visualCoder.remote.endpoint', 'visualCoder.remote.model', 'visualCoder.remote.maxImageSide']) assert.ok(props[key], key);
-  assert.deepEqual(Object.keys(props).filter((k) => /api.?key|secret|password|bearer|access.?token/i.test(k)), [], 'no setting holds a secret');
+  assert.deepEqual(
+    Object.keys(props).filter((k) => /api.?key|secret|password|bearer|access.?token/i.test(k)),
+    [],
+    'no setting holds a secret',
+  );
   const commands = pkg.contributes.commands.map((c: { command: string }) => c.command);
   for (const c of ['visualCoder.setApiKey', 'visualCoder.chooseRemoteServer', 'visualCoder.chooseRemoteModel']) assert.ok(commands.includes(c), c);
   // An untrusted workspace must not be able to send the user's images to a server it chose.

@@ -56,8 +56,18 @@ test('f16 conversion covers subnormals and infinities', () => {
 
 test('a truncated file names the tensor that does not fit', () => {
   const p = join(dir, 'trunc.safetensors');
-  writeSafetensors(p, [['x', 'F32', [4], new Uint8Array(16)], ['y', 'F32', [4], new Uint8Array(16)]], 5);
-  assert.throws(() => readSafetensorsHeader(p), (e: Error) => e instanceof CheckpointError && /truncated: tensor y/.test(e.message));
+  writeSafetensors(
+    p,
+    [
+      ['x', 'F32', [4], new Uint8Array(16)],
+      ['y', 'F32', [4], new Uint8Array(16)],
+    ],
+    5,
+  );
+  assert.throws(
+    () => readSafetensorsHeader(p),
+    (e: Error) => e instanceof CheckpointError && /truncated: tensor y/.test(e.message),
+  );
 });
 
 test('a header whose byte range disagrees with the shape is rejected', () => {

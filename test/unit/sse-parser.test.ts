@@ -16,18 +16,10 @@ function parseSplit(bytes: Buffer, cuts: number[]): { events: SseEvent[]; unterm
 }
 
 const stream = Buffer.from(
-  ': keep-alive\r\n\r\n' +
-    'data: {"t":"héllo → 世界 🎉"}\r\n\r\n' +
-    'event: ping\ndata: a\ndata: b\n\n' +
-    'data:no-space\r\rdata: [DONE]\n\n',
+  ': keep-alive\r\n\r\n' + 'data: {"t":"héllo → 世界 🎉"}\r\n\r\n' + 'event: ping\ndata: a\ndata: b\n\n' + 'data:no-space\r\rdata: [DONE]\n\n',
   'utf8',
 );
-const expected: SseEvent[] = [
-  { data: '{"t":"héllo → 世界 🎉"}' },
-  { event: 'ping', data: 'a\nb' },
-  { data: 'no-space' },
-  { data: '[DONE]' },
-];
+const expected: SseEvent[] = [{ data: '{"t":"héllo → 世界 🎉"}' }, { event: 'ping', data: 'a\nb' }, { data: 'no-space' }, { data: '[DONE]' }];
 
 test('parses data lines, events, comments and all three line endings in one chunk', () => {
   assert.deepEqual(parseSplit(stream, []), { events: expected, unterminated: false });

@@ -59,7 +59,10 @@ test('Show Host Info shows version, pid, devices with reasons and the chosen dev
   const { commands, messages, logLines } = setup(undefined);
   await commands.get('visualCoder.showHostInfo')!();
   const expected = formatHostInfo(info);
-  assert.equal(expected, 'Visual Coder model host 9.9.9, pid 1234, device cpu; devices: webgpu: unavailable (Failed to get a WebGPU adapter: No supported adapters); cpu: available; engines: vlm');
+  assert.equal(
+    expected,
+    'Visual Coder model host 9.9.9, pid 1234, device cpu; devices: webgpu: unavailable (Failed to get a WebGPU adapter: No supported adapters); cpu: available; engines: vlm',
+  );
   assert.deepEqual(messages, [{ kind: 'info', text: expected, buttons: [] }]);
   assert.ok(logLines.includes(`host info: ${expected}`));
 });
@@ -74,7 +77,11 @@ test('Show Host Info when the host is down says so and offers Restart', async ()
 });
 
 test('giving up shows an error with Restart and Show Logs; each button does its job', async () => {
-  for (const [answer, restartsExpected, shownExpected] of [['Restart', 1, 0], ['Show Logs', 0, 1], [undefined, 0, 0]] as const) {
+  for (const [answer, restartsExpected, shownExpected] of [
+    ['Restart', 1, 0],
+    ['Show Logs', 0, 1],
+    [undefined, 0, 0],
+  ] as const) {
     const s = setup(answer);
     s.fire({ state: 'crashed', reason: 'killed by SIGKILL' });
     assert.equal(s.messages.length, 0, 'a single crash (being restarted) is not a popup');
@@ -107,7 +114,11 @@ test('changing visualCoder.device asks before restarting; visualCoder.model and 
 });
 
 test('initialize params come from the settings; bad values fall back to defaults', () => {
-  const good = readInitializeParams(fakeVs(undefined, { device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b', hostLogLevel: 'debug' }).settings, 'Code Test 1.100.0', '/default');
+  const good = readInitializeParams(
+    fakeVs(undefined, { device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b', hostLogLevel: 'debug' }).settings,
+    'Code Test 1.100.0',
+    '/default',
+  );
   assert.deepEqual(good, { clientName: 'Code Test 1.100.0', device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b', logLevel: 'debug' });
   const bad = readInitializeParams(fakeVs(undefined, { device: 'tpu', modelsDir: '  ', hostLogLevel: 'loud' }).settings, 'Code Test 1.100.0', '/default');
   assert.deepEqual(bad, { clientName: 'Code Test 1.100.0', device: 'auto', modelsDir: '/default', model: undefined, logLevel: 'info' });

@@ -12,7 +12,10 @@ test('restarts three crashes within a minute with growing delays, gives up at th
   const delays = decisions.slice(0, 3).map((d) => (d.action === 'restart' ? d.delayMs : -1));
   assert.ok(delays[0] < 1_000, 'first restart is fast');
   assert.ok(delays[0] < delays[1] && delays[1] <= delays[2], `backoff grows: ${delays}`);
-  assert.ok(delays.every((d) => d <= 2_500), 'every restart leaves time to be back within 3 s');
+  assert.ok(
+    delays.every((d) => d <= 2_500),
+    'every restart leaves time to be back within 3 s',
+  );
 });
 
 test('crashes older than the window are forgotten', () => {

@@ -4,11 +4,21 @@ import { clipboardToolsFor, missingToolMessage, type ClipboardEnvironment } from
 import { readClipboardImage } from '../../model-host/clipboard/read-clipboard-image';
 import { HostErrorCodes } from '../../model-host/protocol';
 
-const env = (platform: NodeJS.Platform, vars: Record<string, string>, installed: string[]): ClipboardEnvironment => ({ platform, env: vars, has: (c) => installed.includes(c) });
+const env = (platform: NodeJS.Platform, vars: Record<string, string>, installed: string[]): ClipboardEnvironment => ({
+  platform,
+  env: vars,
+  has: (c) => installed.includes(c),
+});
 
 test('Linux X11 prefers xclip, Wayland prefers wl-paste, only installed tools are tried', () => {
-  assert.deepEqual(clipboardToolsFor(env('linux', { DISPLAY: ':0' }, ['xclip', 'wl-paste']), '/tmp/x.png').map((t) => t.command), ['xclip', 'wl-paste']);
-  assert.deepEqual(clipboardToolsFor(env('linux', { WAYLAND_DISPLAY: 'wayland-0' }, ['xclip', 'wl-paste']), '/tmp/x.png').map((t) => t.command), ['wl-paste', 'xclip']);
+  assert.deepEqual(
+    clipboardToolsFor(env('linux', { DISPLAY: ':0' }, ['xclip', 'wl-paste']), '/tmp/x.png').map((t) => t.command),
+    ['xclip', 'wl-paste'],
+  );
+  assert.deepEqual(
+    clipboardToolsFor(env('linux', { WAYLAND_DISPLAY: 'wayland-0' }, ['xclip', 'wl-paste']), '/tmp/x.png').map((t) => t.command),
+    ['wl-paste', 'xclip'],
+  );
   assert.deepEqual(clipboardToolsFor(env('linux', {}, ['xclip']), '/tmp/x.png')[0].args, ['-selection', 'clipboard', '-t', 'image/png', '-o']);
   assert.deepEqual(clipboardToolsFor(env('linux', {}, []), '/tmp/x.png'), []);
 });
@@ -29,5 +39,8 @@ test('the missing-tool message names what to install', () => {
 });
 
 test('with no tool, reading fails with BadImage and the install hint, writing nothing', async () => {
-  await assert.rejects(readClipboardImage(env('linux', {}, [])), (e: Error & { code?: number }) => e.code === HostErrorCodes.BadImage && /sudo apt install xclip/.test(e.message));
+  await assert.rejects(
+    readClipboardImage(env('linux', {}, [])),
+    (e: Error & { code?: number }) => e.code === HostErrorCodes.BadImage && /sudo apt install xclip/.test(e.message),
+  );
 });

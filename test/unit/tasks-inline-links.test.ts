@@ -6,18 +6,33 @@ import { outputImageBytes } from '../../src/inline/notebook-image-actions';
 test('Markdown and HTML image references are found with their line and range', () => {
   const text = '# T\n\n![chart](img/a.png)\nSee <img alt="x" src="shots/b.jpg" width=20> and ![second](c.svg "Title").\n';
   const links = findImageLinks(text);
-  assert.deepEqual(links.map((l) => [l.line, l.target]), [[2, 'img/a.png'], [3, 'shots/b.jpg'], [3, 'c.svg']]);
+  assert.deepEqual(
+    links.map((l) => [l.line, l.target]),
+    [
+      [2, 'img/a.png'],
+      [3, 'shots/b.jpg'],
+      [3, 'c.svg'],
+    ],
+  );
   assert.equal(text.split('\n')[2].slice(links[0].start, links[0].end), '![chart](img/a.png)');
 });
 
 test('angle-bracket and percent-encoded paths are decoded; remote and data images are skipped', () => {
-  const links = findImageLinks('![a](<my shots/a b.png>)\n![b](my%20c.png#frag)\n![r](https://x.org/a.png)\n![d](data:image/png;base64,AAA)\n<img src="//cdn/x.png">');
-  assert.deepEqual(links.map((l) => l.target), ['my shots/a b.png', 'my c.png']);
+  const links = findImageLinks(
+    '![a](<my shots/a b.png>)\n![b](my%20c.png#frag)\n![r](https://x.org/a.png)\n![d](data:image/png;base64,AAA)\n<img src="//cdn/x.png">',
+  );
+  assert.deepEqual(
+    links.map((l) => l.target),
+    ['my shots/a b.png', 'my c.png'],
+  );
 });
 
 test('images inside fenced code blocks are not offered', () => {
   const links = findImageLinks('```md\n![in](code.png)\n```\n![out](real.png)\n~~~\n<img src="x.png">\n~~~');
-  assert.deepEqual(links.map((l) => l.target), ['real.png']);
+  assert.deepEqual(
+    links.map((l) => l.target),
+    ['real.png'],
+  );
 });
 
 test('a fenced block below the image uses a fence longer than any backticks inside', () => {

@@ -17,14 +17,20 @@ test('a fragment is wrapped in a document with the CSP and the runtime first', (
 });
 
 test('a full document gets the CSP injected at the top of its head; model scripts keep no nonce', () => {
-  const doc = buildPreviewDocument('<!DOCTYPE html><html lang="en"><head><title>T</title><script src="https://cdn.tailwindcss.com"></script></head><body>x</body></html>', 'html', 'N3', '');
+  const doc = buildPreviewDocument(
+    '<!DOCTYPE html><html lang="en"><head><title>T</title><script src="https://cdn.tailwindcss.com"></script></head><body>x</body></html>',
+    'html',
+    'N3',
+    '',
+  );
   assert.match(doc, /<head><meta http-equiv="Content-Security-Policy"[^>]*><title>T<\/title><script src="https:\/\/cdn\.tailwindcss\.com"><\/script>/);
   const noHead = buildPreviewDocument('<html><body>y</body></html>', 'html', 'N3', '');
   assert.match(noHead, /^<html><head><meta http-equiv="Content-Security-Policy"/);
 });
 
 test('React components preview as their returned JSX with className → class and expressions dropped', () => {
-  const code = 'export default function Card() {\n  const n = 3;\n  return (\n    <div className="p-4" onClick={() => go(1)}>\n      {/* note */}<h2 className={"font-bold"}>Items {n}</h2>\n    </div>\n  );\n}\n';
+  const code =
+    'export default function Card() {\n  const n = 3;\n  return (\n    <div className="p-4" onClick={() => go(1)}>\n      {/* note */}<h2 className={"font-bold"}>Items {n}</h2>\n    </div>\n  );\n}\n';
   assert.equal(jsxToStaticHtml(code).trim(), '<div class="p-4">\n      <h2 class="font-bold">Items </h2>\n    </div>');
 });
 

@@ -5,10 +5,22 @@ import { PROMPT_FAMILIES, languageFor } from '../../model-host/tasks/task-defini
 
 test('the registry has every task the issue asks for, with its options', () => {
   const ids = listTasks().map((t) => t.id);
-  for (const id of ['ui-to-code', 'chart-to-code', 'flowchart-to-code', 'explain-code-image', 'find-bug-in-code-image', 'formula-to-latex', 'table-to-markdown', 'transcribe-code']) {
+  for (const id of [
+    'ui-to-code',
+    'chart-to-code',
+    'flowchart-to-code',
+    'explain-code-image',
+    'find-bug-in-code-image',
+    'formula-to-latex',
+    'table-to-markdown',
+    'transcribe-code',
+  ]) {
     assert.ok(ids.includes(id), id);
   }
-  const choices = (id: string) => listTasks().find((t) => t.id === id)!.options[0].choices.map((c) => c.id);
+  const choices = (id: string) =>
+    listTasks()
+      .find((t) => t.id === id)!
+      .options[0].choices.map((c) => c.id);
   assert.deepEqual(choices('ui-to-code'), ['html-tailwind', 'html-css', 'react-tailwind', 'vue-sfc', 'bootstrap']);
   assert.deepEqual(choices('chart-to-code'), ['matplotlib', 'plotly', 'vega-lite']);
   assert.deepEqual(choices('flowchart-to-code'), ['python', 'typescript', 'mermaid']);
@@ -63,14 +75,26 @@ test('small models get the short prompt and no system prompt; others get system 
   const big = buildPrompt({ task, choice: 'react-tailwind', family: 'generic' });
   assert.match(big.system!, /front-end developer/);
   assert.match(big.user, /self-contained React function component/);
-  assert.equal(buildPrompt({ task: getTask('flowchart-to-code'), choice: 'python', family: 'janus' }).user, 'Can you translate the flowchart to a python code?');
+  assert.equal(
+    buildPrompt({ task: getTask('flowchart-to-code'), choice: 'python', family: 'janus' }).user,
+    'Can you translate the flowchart to a python code?',
+  );
 });
 
 test('OCR text and the user instruction are appended to the prompt', () => {
-  const prompt = buildPrompt({ task: getTask('ui-to-code'), choice: 'html-css', family: 'deepseek-vl', ocrText: 'Sign in\nForgot password?', instruction: 'Use a dark theme.' });
+  const prompt = buildPrompt({
+    task: getTask('ui-to-code'),
+    choice: 'html-css',
+    family: 'deepseek-vl',
+    ocrText: 'Sign in\nForgot password?',
+    instruction: 'Use a dark theme.',
+  });
   assert.equal(
     prompt.user,
     'Write the HTML and CSS code of this web page.\n\nThe text in the image, as read by OCR (top to bottom):\nSign in\nForgot password?\n\nUse a dark theme.',
   );
-  assert.equal(buildPrompt({ task: getTask('ui-to-code'), choice: 'html-css', family: 'deepseek-vl', ocrText: '  ' }).user, 'Write the HTML and CSS code of this web page.');
+  assert.equal(
+    buildPrompt({ task: getTask('ui-to-code'), choice: 'html-css', family: 'deepseek-vl', ocrText: '  ' }).user,
+    'Write the HTML and CSS code of this web page.',
+  );
 });

@@ -3,20 +3,20 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import sharp from 'sharp';
 import { runTask, type TaskEngines } from '../../model-host/tasks/run-task';
 import type { GenerateContext, GenerateInput, TextEngine } from '../../model-host/engines/engine';
 import { HostErrorCodes, type TaskRunParams } from '../../model-host/protocol';
 import { HostError } from '../../model-host/protocol/errors';
 import { modelDirFor } from '../../model-host/models/resolve-model';
 import { ModelStore } from '../../model-host/models/store';
+import { writeSolidPng } from '../fixtures/images/make-png';
 
 let dir: string;
 let imagePath: string;
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'vc-runner-'));
   imagePath = path.join(dir, 'shot.png');
-  writeFileSync(imagePath, await sharp({ create: { width: 8, height: 6, channels: 3, background: '#fff' } }).png().toBuffer());
+  await writeSolidPng(imagePath, 8, 6, '#fff');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -51,9 +51,17 @@ class ScriptedEngine implements TextEngine {
 const params = (over: Partial<TaskRunParams> = {}): TaskRunParams => ({ runId: 'r1', taskId: 'ui-to-code', image: { path: imagePath }, ...over });
 
 test('streams deltas, post-processes the answer, and reports language, model and timings', async () => {
-  const engine = new ScriptedEngine('deepseek-vl', ['Sure! Here it is:\n```jsx\n', 'export default function A() {\n', '  return <div className="p-2">A</div>;\n}\n```\nEnjoy!']);
+  const engine = new ScriptedEngine('deepseek-vl', [
+    'Sure! Here it is:\n```jsx\n',
+    'export default function A() {\n',
+    '  return <div className="p-2">A</div>;\n}\n```\nEnjoy!',
+  ]);
   const deltas: string[] = [];
-  const result = await runTask(params({ options: { stack: 'react-tailwind' }, ocrAugment: false }), { textEngine: async () => engine }, { isCancelled: () => false, onText: (t) => deltas.push(t), log: () => {} });
+  const result = await runTask(
+    params({ options: { stack: 'react-tailwind' }, ocrAugment: false }),
+    { textEngine: async () => engine },
+    { isCancelled: () => false, onText: (t) => deltas.push(t), log: () => {} },
+  );
   assert.equal(deltas.join(''), result.raw);
   assert.equal(result.output, 'export default function A() {\n  return <div className="p-2">A</div>;\n}\n');
   assert.equal(result.language, 'javascriptreact');
@@ -69,7 +77,11 @@ test('streams deltas, post-processes the answer, and reports language, model and
 
 test('cancel keeps the partial text, post-processed, with finishReason cancelled', async () => {
   const engine = new ScriptedEngine('remote', ['```python\n', 'import matplotlib.pyplot as plt\n', 'plt.plot([1, 2])\n', 'plt.show()\n```'], 2);
-  const result = await runTask(params({ taskId: 'chart-to-code', generation: { maxNewTokens: 5 } }), { textEngine: async () => engine }, { isCancelled: () => engine.cancelled, onText: () => {}, log: () => {} });
+  const result = await runTask(
+    params({ taskId: 'chart-to-code', generation: { maxNewTokens: 5 } }),
+    { textEngine: async () => engine },
+    { isCancelled: () => engine.cancelled, onText: () => {}, log: () => {} },
+  );
   assert.equal(result.finishReason, 'cancelled');
   assert.equal(result.raw, '```python\nimport matplotlib.pyplot as plt\n');
   assert.equal(result.output, 'import matplotlib.pyplot as plt\n');
@@ -89,7 +101,11 @@ test('OCR text goes into the prompt; an OCR failure is logged and the run contin
   assert.match(logs.join('\n'), /OCR for the prompt failed, continuing without it: det model missing/);
   // ocrAugment false: OCR is not called.
   let called = false;
-  await runTask(params({ taskId: 'table-to-markdown', ocrAugment: false }), { textEngine: async () => engine, ocrTextForPrompt: async () => ((called = true), '') }, { isCancelled: () => false, onText: () => {}, log: () => {} });
+  await runTask(
+    params({ taskId: 'table-to-markdown', ocrAugment: false }),
+    { textEngine: async () => engine, ocrTextForPrompt: async () => ((called = true), '') },
+    { isCancelled: () => false, onText: () => {}, log: () => {} },
+  );
   assert.equal(called, false);
 });
 
@@ -113,9 +129,18 @@ test('bad requests fail with a clear error before any engine is touched', async 
 
 test('no model selected or installed → NoModel with what to do', () => {
   const emptyStore = path.join(dir, 'empty-store');
-  assert.throws(() => modelDirFor({ device: 'cpu', modelsDir: emptyStore }), (e: HostError) => e.code === HostErrorCodes.NoModel && /Download Model/.test(e.message));
-  assert.throws(() => modelDirFor({ device: 'cpu', model: 'deepseek-vl-1.3b', modelsDir: dir }), (e: HostError) => e.code === HostErrorCodes.NoModel && /not installed/.test(e.message));
-  assert.throws(() => modelDirFor({ device: 'cpu', model: path.join(dir, 'nope') }), (e: HostError) => e.code === HostErrorCodes.NoModel && /does not exist/.test(e.message));
+  assert.throws(
+    () => modelDirFor({ device: 'cpu', modelsDir: emptyStore }),
+    (e: HostError) => e.code === HostErrorCodes.NoModel && /Download Model/.test(e.message),
+  );
+  assert.throws(
+    () => modelDirFor({ device: 'cpu', model: 'deepseek-vl-1.3b', modelsDir: dir }),
+    (e: HostError) => e.code === HostErrorCodes.NoModel && /not installed/.test(e.message),
+  );
+  assert.throws(
+    () => modelDirFor({ device: 'cpu', model: path.join(dir, 'nope') }),
+    (e: HostError) => e.code === HostErrorCodes.NoModel && /does not exist/.test(e.message),
+  );
   assert.equal(modelDirFor({ device: 'cpu', model: dir }), dir);
 });
 

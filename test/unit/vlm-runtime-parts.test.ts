@@ -21,7 +21,10 @@ test('streamed deltas never split a multi-byte character and add up to the text'
   const deltas: string[] = [];
   for (let i = 1; i <= ids.length; i++) deltas.push(stream.push(ids.slice(0, i)));
   deltas.push(stream.flush());
-  assert.ok(deltas.every((d) => !d.includes('\ufffd')), JSON.stringify(deltas));
+  assert.ok(
+    deltas.every((d) => !d.includes('\ufffd')),
+    JSON.stringify(deltas),
+  );
   assert.equal(deltas.join(''), 'añ€😀 ok');
   assert.ok(deltas.filter(Boolean).length > 3, 'text must stream, not arrive at the end');
 });
@@ -55,7 +58,11 @@ test('each step decodes a short window of recent tokens, not the whole answer', 
 test('a tokenizer that renders a token differently at the start of a sequence still streams the right text', () => {
   // SentencePiece-style: "▁word" decodes to " word", but the leading space is dropped at the start.
   const vocab = ['▁def', '▁f', '(x):', '▁return', '▁x'];
-  const decode = (window: number[]) => window.map((i) => vocab[i].replace(/▁/g, ' ')).join('').replace(/^ /, '');
+  const decode = (window: number[]) =>
+    window
+      .map((i) => vocab[i].replace(/▁/g, ' '))
+      .join('')
+      .replace(/^ /, '');
   const stream = new TextStream(decode);
   const ids = [0, 1, 2, 3, 4];
   let shown = '';
@@ -85,7 +92,9 @@ test('device candidates: auto tries the GPUs of the platform and always ends on 
 });
 
 test('a task prompt becomes chat messages: system turn when given, image before the text', () => {
-  assert.deepEqual(templateMessages({ user: 'write the code' }, true), [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'write the code' }] }]);
+  assert.deepEqual(templateMessages({ user: 'write the code' }, true), [
+    { role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'write the code' }] },
+  ]);
   assert.deepEqual(templateMessages({ system: 'Be brief.', user: 'hi' }, false), [
     { role: 'system', content: [{ type: 'text', text: 'Be brief.' }] },
     { role: 'user', content: [{ type: 'text', text: 'hi' }] },
@@ -107,7 +116,14 @@ test('the chat template is read where transformers writes it, .jinja first, then
   assert.deepEqual(readChatTemplate(all), { template: 'J', source: 'chat_template.jinja' });
   const v4 = folder('v4', { 'chat_template.json': JSON.stringify({ chat_template: 'C' }), 'tokenizer_config.json': JSON.stringify({ chat_template: 'T' }) });
   assert.deepEqual(readChatTemplate(v4), { template: 'C', source: 'chat_template.json' });
-  const named = folder('named', { 'tokenizer_config.json': JSON.stringify({ chat_template: [{ name: 'tool_use', template: 'X' }, { name: 'default', template: 'D' }] }) });
+  const named = folder('named', {
+    'tokenizer_config.json': JSON.stringify({
+      chat_template: [
+        { name: 'tool_use', template: 'X' },
+        { name: 'default', template: 'D' },
+      ],
+    }),
+  });
   assert.deepEqual(readChatTemplate(named), { template: 'D', source: 'tokenizer_config.json' });
   assert.equal(readChatTemplate(folder('none', { 'tokenizer_config.json': '{}' })), undefined);
   assert.throws(() => readChatTemplate(folder('broken', { 'chat_template.json': '{oops' })), /chat_template.json is not valid JSON/);

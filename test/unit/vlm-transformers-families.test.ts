@@ -19,17 +19,29 @@ function repo(name: string, files: string[]): string {
 
 /** The files of the Janus-Pro demo's dtype sets (q4f16-capable GPU and fallback), as on the Hub. */
 const janusFiles = [
-  'prepare_inputs_embeds.onnx', 'prepare_inputs_embeds_q4.onnx',
-  'language_model_q4f16.onnx', 'language_model_q4.onnx',
-  'lm_head_fp16.onnx', 'lm_head.onnx',
-  'gen_head_fp16.onnx', 'gen_head.onnx',
-  'gen_img_embeds_fp16.onnx', 'gen_img_embeds.onnx',
+  'prepare_inputs_embeds.onnx',
+  'prepare_inputs_embeds_q4.onnx',
+  'language_model_q4f16.onnx',
+  'language_model_q4.onnx',
+  'lm_head_fp16.onnx',
+  'lm_head.onnx',
+  'gen_head_fp16.onnx',
+  'gen_head.onnx',
+  'gen_img_embeds_fp16.onnx',
+  'gen_img_embeds.onnx',
   'image_decode.onnx',
 ];
 
 test('Janus on webgpu: q4f16 language model and fp16 heads on the GPU, prepare_inputs_embeds (q4) on cpu', () => {
   const sel = selectFiles(repo('janus', janusFiles), 'janus', 'webgpu');
-  assert.deepEqual(sel.dtype, { prepare_inputs_embeds: 'q4', language_model: 'q4f16', lm_head: 'fp16', gen_head: 'fp16', gen_img_embeds: 'fp16', image_decode: 'fp32' });
+  assert.deepEqual(sel.dtype, {
+    prepare_inputs_embeds: 'q4',
+    language_model: 'q4f16',
+    lm_head: 'fp16',
+    gen_head: 'fp16',
+    gen_img_embeds: 'fp16',
+    image_decode: 'fp32',
+  });
   assert.equal(sel.device.prepare_inputs_embeds, 'cpu');
   assert.equal(sel.device.language_model, 'webgpu');
   assert.ok(sel.files.includes('onnx/language_model_q4f16.onnx'));
@@ -44,7 +56,14 @@ test('after an fp16 failure the same device gets the q4 / fp32 files', () => {
 
 test('Janus on cpu avoids fp16 and keeps every graph on cpu', () => {
   const sel = selectFiles(join(root, 'janus'), 'janus', 'cpu');
-  assert.deepEqual(sel.dtype, { prepare_inputs_embeds: 'q4', language_model: 'q4', lm_head: 'fp32', gen_head: 'fp32', gen_img_embeds: 'fp32', image_decode: 'fp32' });
+  assert.deepEqual(sel.dtype, {
+    prepare_inputs_embeds: 'q4',
+    language_model: 'q4',
+    lm_head: 'fp32',
+    gen_head: 'fp32',
+    gen_img_embeds: 'fp32',
+    image_decode: 'fp32',
+  });
   assert.deepEqual(new Set(Object.values(sel.device)), new Set(['cpu']));
 });
 
@@ -70,14 +89,16 @@ test('prompts: Janus conversation with the image tag first, Qwen2-VL ChatML with
   assert.ok(!qwen2VlPrompt({ user: 'x' }, false).includes('<|image_pad|>'));
 });
 
-test('Qwen2-VL: the checkpoint\'s own chat template renders the prompt when the folder has one', async () => {
+test("Qwen2-VL: the checkpoint's own chat template renders the prompt when the folder has one", async () => {
   // A template shaped like Qwen2-VL's (default system turn, image slot per image part), rendered by transformers.js.
   const template =
     "{% if messages[0]['role'] != 'system' %}<|im_start|>system\nDefault.<|im_end|>\n{% endif %}" +
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{% for c in m['content'] %}{% if c['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>" +
     "{% else %}{{ c['text'] }}{% endif %}{% endfor %}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
   const { AutoTokenizer } = await transformersModule();
-  const tokenizer = (await AutoTokenizer.from_pretrained(join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl'), { local_files_only: true })) as unknown as TjsTokenizer;
+  const tokenizer = (await AutoTokenizer.from_pretrained(join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl'), {
+    local_files_only: true,
+  })) as unknown as TjsTokenizer;
   assert.equal(
     qwen2VlPromptText(tokenizer, { template, source: 'chat_template.json' }, { user: 'Describe.' }, true),
     '<|im_start|>system\nDefault.<|im_end|>\n<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>Describe.<|im_end|>\n<|im_start|>assistant\n',

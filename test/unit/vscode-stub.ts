@@ -36,12 +36,14 @@ export function vscodeStub(options: StubOptions = {}) {
   const fireConfig = async (keys: string[]) => {
     for (const l of configListeners) await l({ affectsConfiguration: (k) => keys.some((key) => key === k || key.startsWith(`${k}.`)) });
   };
-  const show = (kind: ShownMessage['kind']) => async (text: string, ...rest: unknown[]) => {
-    const buttons = rest.filter((b): b is string => typeof b === 'string');
-    const message = { kind, text, buttons };
-    messages.push(message);
-    return typeof options.answer === 'function' ? options.answer(message) : options.answer;
-  };
+  const show =
+    (kind: ShownMessage['kind']) =>
+    async (text: string, ...rest: unknown[]) => {
+      const buttons = rest.filter((b): b is string => typeof b === 'string');
+      const message = { kind, text, buttons };
+      messages.push(message);
+      return typeof options.answer === 'function' ? options.answer(message) : options.answer;
+    };
   const section = (name: string) => ({
     get: <T>(key: string, fallback?: T): T => (`${name}.${key}` in config ? (config[`${name}.${key}`] as T) : (fallback as T)),
     update: async (key: string, value: unknown) => {
@@ -53,14 +55,20 @@ export function vscodeStub(options: StubOptions = {}) {
   const vs = {
     workspace: {
       getConfiguration: (name = '') => section(name),
-      onDidChangeConfiguration: (listener: ConfigListener) => (configListeners.push(listener), { dispose: () => configListeners.splice(configListeners.indexOf(listener), 1) }),
+      onDidChangeConfiguration: (listener: ConfigListener) => (
+        configListeners.push(listener),
+        { dispose: () => configListeners.splice(configListeners.indexOf(listener), 1) }
+      ),
     },
     window: {
       showInformationMessage: show('info'),
       showWarningMessage: show('warning'),
       showErrorMessage: show('error'),
       withProgress: (_options: unknown, task: (progress: { report(): void }, token: vscode.CancellationToken) => Promise<unknown>) =>
-        task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) } as unknown as vscode.CancellationToken),
+        task({ report: () => undefined }, {
+          isCancellationRequested: false,
+          onCancellationRequested: () => ({ dispose() {} }),
+        } as unknown as vscode.CancellationToken),
       showQuickPick: async (items: vscode.QuickPickItem[] | Thenable<vscode.QuickPickItem[]>, pickOptions?: vscode.QuickPickOptions) => {
         const list = await items;
         quickPicks.push({ items: list, options: pickOptions });
@@ -120,4 +128,80 @@ export function recordingLog() {
     show: () => void shown++,
   } as unknown as vscode.LogOutputChannel;
   return { log, lines, shown: () => shown };
+}
+
+/** An in-memory text document with the offset/position arithmetic of the real one (lines split on \n). */
+export class StubDocument {
+  isClosed = false;
+  constructor(
+    public text: string,
+    readonly uri = { toString: () => 'untitled:Untitled-1', fsPath: '/untitled' },
+  ) {}
+  positionAt(offset: number) {
+    const before = this.text.slice(0, Math.max(0, Math.min(offset, this.text.length)));
+    const lines = before.split('\n');
+    return new StubPosition(lines.length - 1, lines[lines.length - 1].length);
+  }
+  offsetAt(p: StubPosition): number {
+    const lines = this.text.split('\n');
+    let offset = 0;
+    for (let i = 0; i < p.line; i++) offset += lines[i].length + 1;
+    return offset + p.character;
+  }
+  getText(range?: StubRange): string {
+    if (!range) return this.text;
+    return this.text.slice(this.offsetAt(range.start), this.offsetAt(range.end));
+  }
+  get lineCount(): number {
+    return this.text.split('\n').length;
+  }
+  lineAt(line: number) {
+    const text = this.text.split('\n')[line] ?? '';
+    return { text, range: new StubRange(new StubPosition(line, 0), new StubPosition(line, text.length)) };
+  }
+}
+
+export class StubPosition {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+export class StubRange {
+  constructor(
+    readonly start: StubPosition,
+    readonly end: StubPosition,
+  ) {}
+  get isEmpty(): boolean {
+    return this.start.line === this.end.line && this.start.character === this.end.character;
+  }
+}
+
+type EditOp = { uri: unknown; range: StubRange; text: string };
+
+/** Records inserts, replaces and deletes; `applyEdits` applies them to StubDocuments by uri. */
+export class StubWorkspaceEdit {
+  readonly ops: EditOp[] = [];
+  insert(uri: unknown, at: StubPosition, text: string) {
+    this.ops.push({ uri, range: new StubRange(at, at), text });
+  }
+  replace(uri: unknown, range: StubRange, text: string) {
+    this.ops.push({ uri, range, text });
+  }
+  delete(uri: unknown, range: StubRange) {
+    this.ops.push({ uri, range, text: '' });
+  }
+}
+
+/** Applies a StubWorkspaceEdit to the documents it names (true, as VS Code's applyEdit answers). */
+export function applyEdits(documents: StubDocument[], edit: StubWorkspaceEdit): boolean {
+  for (const op of edit.ops) {
+    const doc = documents.find((d) => d.uri === op.uri);
+    if (!doc) return false;
+    const start = doc.offsetAt(op.range.start);
+    const end = doc.offsetAt(op.range.end);
+    doc.text = doc.text.slice(0, start) + op.text + doc.text.slice(end);
+  }
+  return true;
 }

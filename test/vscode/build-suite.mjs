@@ -11,14 +11,29 @@ export const suiteOutDir = resolve(here, '..', '..', 'out', 'test', 'vscode', 's
 
 export async function buildInHostSuite() {
   const srcDir = join(here, 'suite');
-  const entryPoints = readdirSync(srcDir).filter((f) => f.endsWith('.test.ts')).map((f) => join(srcDir, f));
+  const entryPoints = readdirSync(srcDir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => join(srcDir, f));
   await esbuild.build({
-    entryPoints, outdir: suiteOutDir, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-    external: ['vscode', 'mocha'], sourcemap: 'inline', logLevel: 'warning',
+    entryPoints,
+    outdir: suiteOutDir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+    sourcemap: 'inline',
+    logLevel: 'warning',
   });
   return suiteOutDir;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  buildInHostSuite().then((dir) => console.log(dir), (err) => { console.error(err); process.exit(1); });
+  buildInHostSuite().then(
+    (dir) => console.log(dir),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

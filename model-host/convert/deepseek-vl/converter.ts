@@ -93,7 +93,9 @@ function readCheckpointProcessor(from: string, numImageTokens: number, log: (mes
   if (processor.numImageTokens !== numImageTokens) {
     throw new ConvertError(`the processor files say ${processor.numImageTokens} image tokens per image, but the vision tower gives ${numImageTokens}`);
   }
-  log(`processor: image processor from ${processor.imageProcessorSource}, chat template from ${processor.chatTemplate.source}, ${processor.numImageTokens} image tokens`);
+  log(
+    `processor: image processor from ${processor.imageProcessorSource}, chat template from ${processor.chatTemplate.source}, ${processor.numImageTokens} image tokens`,
+  );
   return processor;
 }
 
@@ -112,7 +114,9 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
   const tied = resolveTiedEmbeddings(cfg, ckpt);
   validateTensors(ckpt, [...siglipTensors(cfg), ...(hybrid ? [] : alignerTensors(cfg)), ...textTensors(cfg, !tied)]);
   if (hybrid) checkHybridTensors(ckpt, cfg, readSamConfig(cfg.highResVision));
-  log(`checkpoint ok: ${cfg.modelType}, ${cfg.text.numLayers} text layers, ${cfg.vision.numLayers} vision layers, ${cfg.numImageTokens} image tokens, tied lm_head ${tied}`);
+  log(
+    `checkpoint ok: ${cfg.modelType}, ${cfg.text.numLayers} text layers, ${cfg.vision.numLayers} vision layers, ${cfg.numImageTokens} image tokens, tied lm_head ${tied}`,
+  );
   const processor = readCheckpointProcessor(from, cfg.numImageTokens, log);
 
   mkdirSync(dirname(to), { recursive: true });

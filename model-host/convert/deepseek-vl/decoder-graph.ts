@@ -9,6 +9,7 @@
  */
 import type { Checkpoint } from '../../formats/safetensors';
 import { DataType, GraphBuilder } from '../onnx/graph-builder';
+import { writeGraphFile } from '../onnx/graph-file';
 import { LM_HEAD, TEXT_PREFIX } from './expected-tensors';
 import type { TextConfig } from './hf-config';
 import { Weights } from './weights';
@@ -19,16 +20,11 @@ export const DECODER = 'decoder_model_merged';
 const MASKED = -3.4028234663852886e38;
 
 export function writeEmbedTokens(ckpt: Checkpoint, t: TextConfig, onnxDir: string): void {
-  const base = `${onnxDir}/${EMBED_TOKENS}`;
-  const g = new GraphBuilder(EMBED_TOKENS, `${base}.onnx_data`);
-  try {
+  writeGraphFile(`${onnxDir}/${EMBED_TOKENS}`, EMBED_TOKENS, (g) => {
     const ids = g.input('input_ids', DataType.INT64, ['batch_size', 'sequence_length']);
     const table = new Weights(ckpt, g).raw(`${TEXT_PREFIX}embed_tokens.weight`);
     g.output('inputs_embeds', DataType.FLOAT, ['batch_size', 'sequence_length', t.hiddenSize], g.op1('Gather', [table, ids], { axis: 0 }));
-    g.save(`${base}.onnx`);
-  } finally {
-    g.abort();
-  }
+  });
 }
 
 /**
@@ -93,22 +89,29 @@ function attentionAllowed(g: GraphBuilder, inputsEmbeds: string, attentionMask: 
   return g.op1('And', [g.unsqueeze(causal, [0, 1]), padding]);
 }
 
+/**
+ * The inputs every decoder variant declares (the engine feeds any of them the same way) and the
+ * shapes of its past/present KV tensors.
+ */
+export function decoderInputs(g: GraphBuilder, t: TextConfig) {
+  return {
+    embeds: g.input('inputs_embeds', DataType.FLOAT, ['batch_size', 'sequence_length', t.hiddenSize]),
+    mask: g.input('attention_mask', DataType.INT64, ['batch_size', 'total_sequence_length']),
+    positions: g.input('position_ids', DataType.INT64, ['batch_size', 'sequence_length']),
+    kvDims: ['batch_size', t.numKvHeads, 'past_sequence_length', t.headDim],
+    presentDims: ['batch_size', t.numKvHeads, 'total_sequence_length', t.headDim],
+  };
+}
+
 export function writeDecoder(ckpt: Checkpoint, t: TextConfig, tieWordEmbeddings: boolean, onnxDir: string): void {
-  const base = `${onnxDir}/${DECODER}`;
-  const g = new GraphBuilder(DECODER, `${base}.onnx_data`);
-  try {
+  writeGraphFile(`${onnxDir}/${DECODER}`, DECODER, (g) => {
     const w = new Weights(ckpt, g);
-    const H = t.hiddenSize;
-    const kvDims = ['batch_size', t.numKvHeads, 'past_sequence_length', t.headDim];
-    const embeds = g.input('inputs_embeds', DataType.FLOAT, ['batch_size', 'sequence_length', H]);
-    const mask = g.input('attention_mask', DataType.INT64, ['batch_size', 'total_sequence_length']);
-    const positions = g.input('position_ids', DataType.INT64, ['batch_size', 'sequence_length']);
+    const { embeds, mask, positions, kvDims, presentDims } = decoderInputs(g, t);
     const { cos, sin } = rotaryTables(g, t, positions);
     const allowed = attentionAllowed(g, embeds, mask);
     const masked = g.scalarF(MASKED);
     const scale = g.scalarF(1 / Math.sqrt(t.headDim));
     const nRep = t.numHeads / t.numKvHeads;
-    const presentDims = ['batch_size', t.numKvHeads, 'total_sequence_length', t.headDim];
 
     let x = embeds;
     for (let i = 0; i < t.numLayers; i++) {
@@ -145,8 +148,5 @@ export function writeDecoder(ckpt: Checkpoint, t: TextConfig, tieWordEmbeddings:
       head = w.linear(LM_HEAD);
     }
     g.output('logits', DataType.FLOAT, ['batch_size', LOGITS_LENGTH, t.vocabSize], g.matmul(keepLastPositions(g, final), head));
-    g.save(`${base}.onnx`);
-  } finally {
-    g.abort();
-  }
+  });
 }

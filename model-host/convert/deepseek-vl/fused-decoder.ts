@@ -14,8 +14,9 @@
  * an input so the graph is interchangeable. The op-by-op graph remains the reference-exact baseline.
  */
 import type { Checkpoint } from '../../formats/safetensors';
-import { DataType, GraphBuilder } from '../onnx/graph-builder';
-import { DECODER, keepLastPositions, LOGITS_LENGTH } from './decoder-graph';
+import { DataType } from '../onnx/graph-builder';
+import { writeGraphFile } from '../onnx/graph-file';
+import { DECODER, decoderInputs, keepLastPositions, LOGITS_LENGTH } from './decoder-graph';
 import { LM_HEAD, TEXT_PREFIX } from './expected-tensors';
 import type { TextConfig } from './hf-config';
 import { transpose2d, Weights } from './weights';
@@ -40,16 +41,11 @@ export function rotaryCaches(t: TextConfig): { cos: Float32Array; sin: Float32Ar
 }
 
 export function writeFusedDecoder(ckpt: Checkpoint, t: TextConfig, tieWordEmbeddings: boolean, onnxDir: string): void {
-  const base = `${onnxDir}/${DECODER}`;
-  const g = new GraphBuilder(DECODER, `${base}.onnx_data`);
-  try {
+  writeGraphFile(`${onnxDir}/${DECODER}`, DECODER, (g) => {
     const w = new Weights(ckpt, g);
     const H = t.hiddenSize;
-    const kvDims = ['batch_size', t.numKvHeads, 'past_sequence_length', t.headDim];
-    const presentDims = ['batch_size', t.numKvHeads, 'total_sequence_length', t.headDim];
-    const embeds = g.input('inputs_embeds', DataType.FLOAT, ['batch_size', 'sequence_length', H]);
-    const mask = g.input('attention_mask', DataType.INT64, ['batch_size', 'total_sequence_length']);
-    g.input('position_ids', DataType.INT64, ['batch_size', 'sequence_length']);
+    // position_ids is declared but unused: GroupQueryAttention derives positions from the mask.
+    const { embeds, mask, kvDims, presentDims } = decoderInputs(g, t);
     // GroupQueryAttention wants seqlens_k = (valid keys − 1) per row and the total length as int32.
     const seqlensK = g.cast(g.sub(g.op1('ReduceSum', [mask, g.constI64([1])], { keepdims: 0 }), g.constI64([1], [])), DataType.INT32);
     const totalLen = g.cast(g.op1('Gather', [g.shape(mask), g.constI64([1], [])], { axis: 0 }), DataType.INT32);
@@ -93,8 +89,5 @@ export function writeFusedDecoder(ckpt: Checkpoint, t: TextConfig, tieWordEmbedd
       : w.linear(LM_HEAD);
     // Same `num_logits_to_keep` input as the op-by-op decoder: lm_head over the last N positions only.
     g.output('logits', DataType.FLOAT, ['batch_size', LOGITS_LENGTH, t.vocabSize], g.matmul(keepLastPositions(g, normed), head));
-    g.save(`${base}.onnx`);
-  } finally {
-    g.abort();
-  }
+  });
 }

@@ -14,6 +14,7 @@
  */
 import type { Checkpoint } from '../../formats/safetensors';
 import { DataType, GraphBuilder } from '../onnx/graph-builder';
+import { writeGraphFile } from '../onnx/graph-file';
 import { ConvertError, type DeepseekVlConfig } from './hf-config';
 import { HYBRID_ALPHA, HYBRID_NECK_PREFIX, HYBRID_PROJ_PREFIX, hybridTensors, readSamConfig, type SamConfig } from './sam-config';
 import { buildSamEncoder, samNeck } from './sam-graph';
@@ -71,9 +72,7 @@ export function checkHybridTensors(ckpt: Checkpoint, cfg: DeepseekVlConfig, sam:
 export function writeHybridVisionEncoder(ckpt: Checkpoint, cfg: DeepseekVlConfig, onnxDir: string, suffix = ''): void {
   const sam = readSamConfig(cfg.highResVision);
   checkHybridTensors(ckpt, cfg, sam);
-  const base = `${onnxDir}/${VISION_ENCODER}${suffix}`;
-  const g = new GraphBuilder(VISION_ENCODER, `${base}.onnx_data`);
-  try {
+  writeGraphFile(`${onnxDir}/${VISION_ENCODER}${suffix}`, VISION_ENCODER, (g) => {
     const w = new Weights(ckpt, g);
     const S = cfg.vision.imageSize;
     const px = g.input('pixel_values', DataType.FLOAT, ['batch_size', cfg.vision.numChannels, S, S]);
@@ -85,8 +84,5 @@ export function writeHybridVisionEncoder(ckpt: Checkpoint, cfg: DeepseekVlConfig
     g.output('image_features', DataType.FLOAT, ['batch_size', n, cfg.text.hiddenSize], features);
     g.output('vision_last_hidden_state', DataType.FLOAT, ['batch_size', n, cfg.vision.hiddenSize], low);
     g.output('high_res_vision_last_hidden_state', DataType.FLOAT, ['batch_size', n, 4 * sam.outputChannels], high);
-    g.save(`${base}.onnx`);
-  } finally {
-    g.abort();
-  }
+  });
 }

@@ -84,7 +84,13 @@ const PROCESSOR_FILES = [
  * checkpoint lacks is written from the defaults of transformers' conversion scripts: the chat
  * template (`chat_template.jinja`) and the image processor config (`preprocessor_config.json`).
  */
-export function writeProcessorFiles(srcDir: string, outDir: string, cfg: DeepseekVlConfig, found: DeepseekVlProcessorFiles, log: (message: string) => void): void {
+export function writeProcessorFiles(
+  srcDir: string,
+  outDir: string,
+  cfg: DeepseekVlConfig,
+  found: DeepseekVlProcessorFiles,
+  log: (message: string) => void,
+): void {
   if (!existsSync(join(srcDir, 'tokenizer.json'))) throw new ConvertError(`tokenizer.json is missing from ${srcDir}; download it with the weights`);
   for (const file of PROCESSOR_FILES) {
     // readFileSync + writeFileSync, not copyFile: the copy gets our own file mode.
@@ -92,10 +98,10 @@ export function writeProcessorFiles(srcDir: string, outDir: string, cfg: Deepsee
   }
   if (found.chatTemplate.template === CONVERSION_SCRIPT_CHAT_TEMPLATE && !readChatTemplate(srcDir)) {
     writeFileSync(join(outDir, 'chat_template.jinja'), CONVERSION_SCRIPT_CHAT_TEMPLATE);
-    log('the checkpoint has no chat template: wrote the one transformers\' conversion scripts use (chat_template.jinja)');
+    log("the checkpoint has no chat template: wrote the one transformers' conversion scripts use (chat_template.jinja)");
   }
   if (!existsSync(join(srcDir, 'preprocessor_config.json')) && !existsSync(join(srcDir, 'processor_config.json'))) {
     writeJson(join(outDir, 'preprocessor_config.json'), defaultImageProcessorConfig(cfg.raw as Parameters<typeof defaultImageProcessorConfig>[0]));
-    log('the checkpoint has no image processor config: wrote the values transformers\' conversion scripts use (preprocessor_config.json)');
+    log("the checkpoint has no image processor config: wrote the values transformers' conversion scripts use (preprocessor_config.json)");
   }
 }

@@ -131,7 +131,11 @@ function samLayer(g: GraphBuilder, w: Weights, x: string, prefix: string, cfg: S
   }
   const x1 = g.add(x, h);
   const act = cfg.hiddenAct === 'gelu' ? geluErf : geluTanh;
-  const m = w.applyLinear(act(g, w.applyLinear(layerNorm(g, w, x1, `${prefix}.layer_norm2`, cfg.layerNormEps), `${prefix}.mlp.lin1`, true)), `${prefix}.mlp.lin2`, true);
+  const m = w.applyLinear(
+    act(g, w.applyLinear(layerNorm(g, w, x1, `${prefix}.layer_norm2`, cfg.layerNormEps), `${prefix}.mlp.lin1`, true)),
+    `${prefix}.mlp.lin2`,
+    true,
+  );
   return g.add(x1, m);
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Checkpoint } from '../../formats/safetensors';
 import { DataType, GraphBuilder } from '../onnx/graph-builder';
+import { writeGraphFile } from '../onnx/graph-file';
 import type { DeepseekVlConfig } from './hf-config';
 import { buildSiglipTower, geluErf } from './siglip-graph';
 import { Weights } from './weights';
@@ -17,9 +18,7 @@ export function buildMlpAligner(g: GraphBuilder, w: Weights, features: string): 
 }
 
 export function writeVisionEncoder(ckpt: Checkpoint, cfg: DeepseekVlConfig, onnxDir: string, suffix = ''): void {
-  const base = `${onnxDir}/${VISION_ENCODER}${suffix}`;
-  const g = new GraphBuilder(VISION_ENCODER, `${base}.onnx_data`);
-  try {
+  writeGraphFile(`${onnxDir}/${VISION_ENCODER}${suffix}`, VISION_ENCODER, (g) => {
     const w = new Weights(ckpt, g);
     const S = cfg.vision.imageSize;
     const px = g.input('pixel_values', DataType.FLOAT, ['batch_size', cfg.vision.numChannels, S, S]);
@@ -27,8 +26,5 @@ export function writeVisionEncoder(ckpt: Checkpoint, cfg: DeepseekVlConfig, onnx
     const features = buildMlpAligner(g, w, hidden);
     g.output('image_features', DataType.FLOAT, ['batch_size', cfg.numImageTokens, cfg.text.hiddenSize], features);
     g.output('vision_last_hidden_state', DataType.FLOAT, ['batch_size', cfg.numImageTokens, cfg.vision.hiddenSize], hidden);
-    g.save(`${base}.onnx`);
-  } finally {
-    g.abort();
-  }
+  });
 }

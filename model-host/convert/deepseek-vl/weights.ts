@@ -56,7 +56,10 @@ function* float32Pieces(at: (i: number) => number, rows: number, cols: number, t
 
 /** Adds checkpoint tensors to a graph as initializers named after the checkpoint tensor. */
 export class Weights {
-  constructor(readonly ckpt: Checkpoint, readonly g: GraphBuilder) {}
+  constructor(
+    readonly ckpt: Checkpoint,
+    readonly g: GraphBuilder,
+  ) {}
 
   /** The tensor as stored (float32). */
   raw(name: string): string {

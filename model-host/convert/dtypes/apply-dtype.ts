@@ -28,7 +28,9 @@ export interface DtypeReport {
 
 export function applyDtypeToOnnxFolder(onnxDir: string, dtype: GraphDtype, log: (m: string) => void = () => undefined): DtypeReport[] {
   if (dtype === 'fp32') return [];
-  const graphs = readdirSync(onnxDir).filter((f) => f.endsWith('.onnx')).sort();
+  const graphs = readdirSync(onnxDir)
+    .filter((f) => f.endsWith('.onnx'))
+    .sort();
   if (graphs.length === 0) throw new Error(`no .onnx graphs in ${onnxDir} to turn into ${dtype}`);
   const out = join(dirname(onnxDir), `.${basename(onnxDir)}-${dtype}-${process.pid}`);
   rmSync(out, { recursive: true, force: true });

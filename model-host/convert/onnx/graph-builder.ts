@@ -55,9 +55,7 @@ function dataTypeOf(data: TensorData): DataTypeCode {
 function toAttribute(name: string, value: AttrValue): onnx.IAttributeProto {
   const A = onnx.AttributeProto.AttributeType;
   if (value instanceof ForcedFloat) {
-    return Array.isArray(value.values)
-      ? { name, type: A.FLOATS, floats: value.values }
-      : { name, type: A.FLOAT, f: value.values };
+    return Array.isArray(value.values) ? { name, type: A.FLOATS, floats: value.values } : { name, type: A.FLOAT, f: value.values };
   }
   if (typeof value === 'string') return { name, type: A.STRING, s: Buffer.from(value, 'utf8') };
   if (typeof value === 'number') {
@@ -80,7 +78,10 @@ export class GraphBuilder {
   private closed = false;
 
   /** `dataPath`: where large initializers go (omit to keep everything inline, for small test graphs). */
-  constructor(readonly name: string, dataPath?: string) {
+  constructor(
+    readonly name: string,
+    dataPath?: string,
+  ) {
     if (dataPath) this.data = new ExternalDataFile(dataPath);
   }
 
@@ -155,12 +156,7 @@ export class GraphBuilder {
   }
 
   /** A generic node; returns its output names (fresh unless given in `opts.names`). */
-  op(
-    opType: string,
-    inputs: string[],
-    attrs: Record<string, AttrValue> = {},
-    opts: { outputs?: number; names?: string[]; domain?: string } = {},
-  ): string[] {
+  op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, opts: { outputs?: number; names?: string[]; domain?: string } = {}): string[] {
     const outputs = opts.names ?? Array.from({ length: opts.outputs ?? 1 }, () => this.fresh(opType.toLowerCase()));
     outputs.forEach((n) => this.claim(n));
     this.nodes.push({
@@ -180,16 +176,36 @@ export class GraphBuilder {
   }
 
   // --- small conveniences for the ops every transformer needs ---
-  add(a: string, b: string): string { return this.op1('Add', [a, b]); }
-  sub(a: string, b: string): string { return this.op1('Sub', [a, b]); }
-  mul(a: string, b: string): string { return this.op1('Mul', [a, b]); }
-  div(a: string, b: string): string { return this.op1('Div', [a, b]); }
-  matmul(a: string, b: string): string { return this.op1('MatMul', [a, b]); }
-  reshape(x: string, shape: number[]): string { return this.op1('Reshape', [x, this.constI64(shape)]); }
-  transpose(x: string, perm: number[]): string { return this.op1('Transpose', [x], { perm }); }
-  unsqueeze(x: string, axes: number[]): string { return this.op1('Unsqueeze', [x, this.constI64(axes)]); }
-  squeeze(x: string, axes: number[]): string { return this.op1('Squeeze', [x, this.constI64(axes)]); }
-  cast(x: string, to: DataTypeCode): string { return this.op1('Cast', [x], { to }); }
+  add(a: string, b: string): string {
+    return this.op1('Add', [a, b]);
+  }
+  sub(a: string, b: string): string {
+    return this.op1('Sub', [a, b]);
+  }
+  mul(a: string, b: string): string {
+    return this.op1('Mul', [a, b]);
+  }
+  div(a: string, b: string): string {
+    return this.op1('Div', [a, b]);
+  }
+  matmul(a: string, b: string): string {
+    return this.op1('MatMul', [a, b]);
+  }
+  reshape(x: string, shape: number[]): string {
+    return this.op1('Reshape', [x, this.constI64(shape)]);
+  }
+  transpose(x: string, perm: number[]): string {
+    return this.op1('Transpose', [x], { perm });
+  }
+  unsqueeze(x: string, axes: number[]): string {
+    return this.op1('Unsqueeze', [x, this.constI64(axes)]);
+  }
+  squeeze(x: string, axes: number[]): string {
+    return this.op1('Squeeze', [x, this.constI64(axes)]);
+  }
+  cast(x: string, to: DataTypeCode): string {
+    return this.op1('Cast', [x], { to });
+  }
   /** `Shape(x)[start:end]` as a 1-D int64 tensor. */
   shape(x: string, start?: number, end?: number): string {
     const attrs: Record<string, AttrValue> = {};

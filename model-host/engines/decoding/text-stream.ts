@@ -21,7 +21,10 @@ export class TextStream {
   /** Set once a stop string appears; the text is cut just before it. */
   stopped = false;
 
-  constructor(private readonly decode: (ids: number[]) => string, private readonly stops: string[] = []) {
+  constructor(
+    private readonly decode: (ids: number[]) => string,
+    private readonly stops: string[] = [],
+  ) {
     this.longestStop = Math.max(0, ...stops.map((s) => s.length));
   }
 

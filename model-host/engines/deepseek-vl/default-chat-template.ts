@@ -8,19 +8,19 @@
  */
 export const CONVERSION_SCRIPT_CHAT_TEMPLATE =
   "{% set seps = ['\n\n', '<｜end▁of▁sentence｜>'] %}" +
-  "{% set i = 0 %}You are a helpful language and vision assistant. You are able to understand the visual content that the user provides, and assist the user with a variety of tasks using natural language.\n\n" +
+  '{% set i = 0 %}You are a helpful language and vision assistant. You are able to understand the visual content that the user provides, and assist the user with a variety of tasks using natural language.\n\n' +
   "{% for message in messages %}{% if message['role']|lower == 'user' %}User: " +
   "{% elif message['role']|lower == 'assistant' %}Assistant:" +
   "{% if not (loop.last and not add_generation_prompt and message['content'][0]['type']=='text' and message['content'][0]['text']=='') %} " +
   "{% endif %}{% else %}{{ message['role'].capitalize() }}: {% endif %}" +
   "{% for content in message['content'] %}{% if content['type'] == 'image' %}<image_placeholder>" +
   "{% elif content['type'] == 'text' %}{% set text = content['text'] %}{% if loop.first %}" +
-  "{% set text = text.lstrip() %}{% endif %}{% if loop.last %}{% set text = text.rstrip() %}{% endif %}" +
+  '{% set text = text.lstrip() %}{% endif %}{% if loop.last %}{% set text = text.rstrip() %}{% endif %}' +
   "{% if not loop.first and message['content'][loop.index0-1]['type'] == 'text' %}{{ ' ' + text }}" +
-  "{% else %}{{ text }}{% endif %}{% endif %}{% endfor %}" +
+  '{% else %}{{ text }}{% endif %}{% endif %}{% endfor %}' +
   "{% if not loop.last or add_generation_prompt %}{% if message['role']|lower == 'user' %}{{ seps[0] }}" +
-  "{% else %}{{ seps[1] }}{% endif %}{% endif %}{% endfor %}{% if add_generation_prompt %}Assistant:" +
-  "{% endif %}";
+  '{% else %}{{ seps[1] }}{% endif %}{% endif %}{% endfor %}{% if add_generation_prompt %}Assistant:' +
+  '{% endif %}';
 
 /** The image token of every DeepSeek-VL tokenizer. */
 export const DEFAULT_IMAGE_TOKEN = '<image_placeholder>';

@@ -42,7 +42,9 @@ export function readConvertedConfig(dir: string): ConvertedConfig {
   const format = config.visual_coder?.format ?? 1;
   if (format < CONVERTED_FORMAT_VERSION) {
     const from = config.visual_coder?.source ?? 'the checkpoint folder';
-    throw new ModelFolderError(`${dir} was converted by an older Visual Coder (format ${format}); convert it again: model-host convert --from ${from} --to ${dir} --overwrite`);
+    throw new ModelFolderError(
+      `${dir} was converted by an older Visual Coder (format ${format}); convert it again: model-host convert --from ${from} --to ${dir} --overwrite`,
+    );
   }
   return config;
 }
@@ -84,7 +86,9 @@ export class DeepseekVlEngine implements TextEngine {
       throw new ModelFolderError(`${dir}: the tokenizer's image token is id ${processor.imageTokenId} but config.json says ${config.image_token_id}`);
     }
     if (processor.files.numImageTokens !== config.num_image_tokens) {
-      throw new ModelFolderError(`${dir}: the processor expands an image to ${processor.files.numImageTokens} tokens but the vision graph gives ${config.num_image_tokens}`);
+      throw new ModelFolderError(
+        `${dir}: the processor expands an image to ${processor.files.numImageTokens} tokens but the vision graph gives ${config.num_image_tokens}`,
+      );
     }
     const { device: used, sessions } = await createSessions(DeepseekVlEngine.specs(dir, config), device, log);
     return new DeepseekVlEngine(dir, config, processor, sessions, used, log, now() - started);
@@ -186,7 +190,11 @@ export class DeepseekVlEngine implements TextEngine {
         const feeds: Record<string, ort.Tensor> = {
           inputs_embeds: new ort.Tensor('float32', stepEmbeds, [1, stepLen, H]),
           attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
-          position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: stepLen }, (_, i) => BigInt(total - stepLen + i)), [1, stepLen]),
+          position_ids: new ort.Tensor(
+            'int64',
+            BigInt64Array.from({ length: stepLen }, (_, i) => BigInt(total - stepLen + i)),
+            [1, stepLen],
+          ),
           ...past,
         };
         // Only the last position's logits are sampled: lm_head over the whole prompt would be wasted work.

@@ -115,7 +115,12 @@ export function resizeAndPadToSquare(image: RgbImage, view: Pick<View, 'size' | 
 }
 
 /** Rescale and normalise into float32 CHW, rounding like numpy's float32 arithmetic does. */
-export function normalizeToTensor(image: RgbImage, rescale: number | undefined, mean: readonly number[] | undefined, std: readonly number[] | undefined): PixelTensor {
+export function normalizeToTensor(
+  image: RgbImage,
+  rescale: number | undefined,
+  mean: readonly number[] | undefined,
+  std: readonly number[] | undefined,
+): PixelTensor {
   const plane = image.width * image.height;
   const data = new Float32Array(3 * plane);
   const m = mean?.map((v) => Math.fround(v));

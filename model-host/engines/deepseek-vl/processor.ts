@@ -88,14 +88,20 @@ export function readProcessorFiles(dir: string, log: Log): DeepseekVlProcessorFi
   } else {
     const sourceType = (model?.visual_coder as Json | undefined)?.source_model_type ?? model?.model_type;
     imageProcessor = defaultImageProcessorConfig({ ...(model ?? {}), model_type: String(sourceType ?? 'deepseek_vl') });
-    imageProcessorSource = 'defaults of transformers\' conversion scripts';
-    log('info', `${dir} has no image processor config (preprocessor_config.json or processor_config.json); using the values transformers' conversion scripts write`);
+    imageProcessorSource = "defaults of transformers' conversion scripts";
+    log(
+      'info',
+      `${dir} has no image processor config (preprocessor_config.json or processor_config.json); using the values transformers' conversion scripts write`,
+    );
   }
   const numImageTokens = (typeof processor?.num_image_tokens === 'number' ? processor.num_image_tokens : undefined) ?? numImageTokensFromModel(model) ?? 576;
   let chatTemplate = readChatTemplate(dir);
   if (!chatTemplate) {
-    chatTemplate = { template: CONVERSION_SCRIPT_CHAT_TEMPLATE, source: 'the template of transformers\' conversion scripts' };
-    log('info', `${dir} has no chat template (chat_template.jinja, chat_template.json or tokenizer_config.json); using the one transformers' conversion scripts write into the hub checkpoints`);
+    chatTemplate = { template: CONVERSION_SCRIPT_CHAT_TEMPLATE, source: "the template of transformers' conversion scripts" };
+    log(
+      'info',
+      `${dir} has no chat template (chat_template.jinja, chat_template.json or tokenizer_config.json); using the one transformers' conversion scripts write into the hub checkpoints`,
+    );
   }
   const tokenizerConfig = readJson(join(dir, 'tokenizer_config.json'));
   const imageToken = [processor?.image_token, tokenizerConfig?.image_token].find((t): t is string => typeof t === 'string') ?? DEFAULT_IMAGE_TOKEN;

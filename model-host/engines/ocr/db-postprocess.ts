@@ -44,7 +44,12 @@ export function dbBoxes(prob: Float32Array, width: number, height: number, optio
     let top = 0;
     stack[top++] = start;
     labels[start] = next;
-    let x0 = width, y0 = height, x1 = -1, y1 = -1, sum = 0, count = 0;
+    let x0 = width,
+      y0 = height,
+      x1 = -1,
+      y1 = -1,
+      sum = 0,
+      count = 0;
     while (top > 0) {
       const p = stack[--top];
       const x = p % width;

@@ -37,9 +37,7 @@ export function groupIntoLines(boxes: readonly MapBox[]): MapBox[][] {
       lines.push({ boxes: [box], span: { ...box } });
     }
   }
-  return lines
-    .map((l) => l.boxes.sort((a, b) => a.x0 - b.x0))
-    .sort((a, b) => centreY(a) - centreY(b));
+  return lines.map((l) => l.boxes.sort((a, b) => a.x0 - b.x0)).sort((a, b) => centreY(a) - centreY(b));
 }
 
 function centreY(line: MapBox[]): number {
@@ -60,9 +58,15 @@ export function mergeCloseBoxes(line: readonly MapBox[], maxGapFactor = 1.2): Ma
   for (const box of line.slice(1)) {
     const last = out[out.length - 1];
     if (box.x0 - last.x1 <= maxGapFactor * lineHeight) {
-      const core = last.core && box.core
-        ? { x0: Math.min(last.core.x0, box.core.x0), y0: Math.min(last.core.y0, box.core.y0), x1: Math.max(last.core.x1, box.core.x1), y1: Math.max(last.core.y1, box.core.y1) }
-        : last.core ?? box.core;
+      const core =
+        last.core && box.core
+          ? {
+              x0: Math.min(last.core.x0, box.core.x0),
+              y0: Math.min(last.core.y0, box.core.y0),
+              x1: Math.max(last.core.x1, box.core.x1),
+              y1: Math.max(last.core.y1, box.core.y1),
+            }
+          : (last.core ?? box.core);
       out[out.length - 1] = {
         x0: Math.min(last.x0, box.x0),
         y0: Math.min(last.y0, box.y0),

@@ -97,7 +97,13 @@ export function estimatePitch(lines: readonly Glyph[][], fallback: number, inks:
     lines.forEach((g, li) => {
       if (g.length < 2) return;
       const ink = inks[li];
-      const inkSpaces = ink ? spacesFromInk(g.map((x) => x.x), ink, pitch) : [];
+      const inkSpaces = ink
+        ? spacesFromInk(
+            g.map((x) => x.x),
+            ink,
+            pitch,
+          )
+        : [];
       const cols = [0];
       for (let i = 1; i < g.length; i++) cols.push(cols[i - 1] + (inkSpaces[i] !== undefined ? inkSpaces[i]! + 1 : stepColumns(g[i - 1], g[i], pitch)));
       const mc = cols.reduce((s, v) => s + v, 0) / cols.length;
@@ -141,7 +147,13 @@ export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOp
     const ink = inks[index];
     const start = ink?.[0].x0 ?? glyphs[0].x - pitch / 2;
     const indent = Math.max(0, Math.round((start - origin) / pitch));
-    const inkSpaces = ink ? spacesFromInk(glyphs.map((g) => g.x), ink, pitch) : [];
+    const inkSpaces = ink
+      ? spacesFromInk(
+          glyphs.map((g) => g.x),
+          ink,
+          pitch,
+        )
+      : [];
     let text = '';
     const confidences: number[] = [];
     glyphs.forEach((g, i) => {

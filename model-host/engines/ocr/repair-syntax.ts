@@ -120,7 +120,7 @@ export function repairDunders(lines: readonly string[]): string[] {
       if (!name || token === `__${name}__`) return token;
       const lead = token.length - token.replace(/^_+/, '').length;
       const trail = token.length - token.replace(/_+$/, '').length;
-      return (trail === 2 || (lead >= 1 && trail >= 1)) ? `__${name}__` : token;
+      return trail === 2 || (lead >= 1 && trail >= 1) ? `__${name}__` : token;
     }),
   );
 }

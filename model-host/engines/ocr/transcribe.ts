@@ -34,7 +34,10 @@ export const LOW_CONFIDENCE = 0.75;
 export function withBlankLines(lines: LaidOutLine[]): LaidOutLine[] {
   if (lines.length < 2) return lines;
   const centres = lines.map((l) => (l.box[1] + l.box[3]) / 2);
-  const steps = centres.slice(1).map((c, i) => c - centres[i]).sort((a, b) => a - b);
+  const steps = centres
+    .slice(1)
+    .map((c, i) => c - centres[i])
+    .sort((a, b) => a - b);
   // The smallest quarter of the steps are consecutive lines even in sparse code.
   const pitch = steps[Math.floor((steps.length - 1) / 4)];
   const out: LaidOutLine[] = [lines[0]];
@@ -70,11 +73,18 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
     // Editors draw a tab 2, 4 or 8 columns wide; the smallest indent says which, give or take a column.
     const smallest = indents[0] ?? 4;
     const tabWidth = [2, 4, 8].reduce((best, w) => (Math.abs(w - smallest) < Math.abs(best - smallest) ? w : best), 4);
-    laid = layoutLines(layoutInput.filter((l) => l.chars.length > 0), { tabWidth }).lines;
+    laid = layoutLines(
+      layoutInput.filter((l) => l.chars.length > 0),
+      { tabWidth },
+    ).lines;
   }
   const blanked = withBlankLines(laid);
   const repaired = restoreLostClosers(
-    repairCode(blanked.map((l) => l.text), languageKeywords(language), language),
+    repairCode(
+      blanked.map((l) => l.text),
+      languageKeywords(language),
+      language,
+    ),
     blanked.map((l) => l.inferred === true),
   );
   const lines: OcrLineInfo[] = blanked.map((l, i) => {

@@ -213,7 +213,9 @@ export async function listModels(options: RemoteHttpOptions): Promise<string[]> 
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new RemoteError(`The server at ${endpointHost(options.endpoint)} answered GET /models with something that is not JSON: is visualCoder.remote.endpoint an OpenAI-compatible base URL (ending in /v1)?`);
+    throw new RemoteError(
+      `The server at ${endpointHost(options.endpoint)} answered GET /models with something that is not JSON: is visualCoder.remote.endpoint an OpenAI-compatible base URL (ending in /v1)?`,
+    );
   }
   const ids = (parsed.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
   return [...new Set(ids)].sort();

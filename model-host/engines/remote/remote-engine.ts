@@ -27,8 +27,12 @@ interface StreamChunk {
 class Cancelled extends Error {}
 
 export function createRemoteEngine(config: BackendConfig, options: RemoteEngineOptions = {}): TextEngine {
-  if (!config.endpoint) throw new RemoteError('No remote endpoint is set: set visualCoder.remote.endpoint (or pass --endpoint), e.g. http://127.0.0.1:8000/v1.');
-  if (!config.model) throw new RemoteError('No remote model is set: run "Visual Coder: Choose Remote Model" or set visualCoder.remote.model (or pass --model).');
+  if (!config.endpoint) {
+    throw new RemoteError('No remote endpoint is set: set visualCoder.remote.endpoint (or pass --endpoint), e.g. http://127.0.0.1:8000/v1.');
+  }
+  if (!config.model) {
+    throw new RemoteError('No remote model is set: run "Visual Coder: Choose Remote Model" or set visualCoder.remote.model (or pass --model).');
+  }
   const endpoint = config.endpoint;
   const model = config.model;
   const maxImageSide = config.maxImageSide ?? DEFAULT_MAX_IMAGE_SIDE;
@@ -57,7 +61,9 @@ export function createRemoteEngine(config: BackendConfig, options: RemoteEngineO
     let opened: OpenResponse | undefined;
     try {
       const image = input.image ? await imageForRemote(input.image, maxImageSide) : undefined;
-      if (image?.downscaled) ctx.log('debug', `image downscaled to ${image.width}×${image.height} for the server (visualCoder.remote.maxImageSide = ${maxImageSide})`);
+      if (image?.downscaled) {
+        ctx.log('debug', `image downscaled to ${image.width}×${image.height} for the server (visualCoder.remote.maxImageSide = ${maxImageSide})`);
+      }
       const body = buildChatRequest(model, input, image?.url);
       try {
         opened = await postChatCompletions(
@@ -79,7 +85,9 @@ export function createRemoteEngine(config: BackendConfig, options: RemoteEngineO
       let finish: GenerateOutput['finishReason'] | undefined;
       let sawDone = false;
       const onChunk = (chunk: StreamChunk) => {
-        if (chunk.error !== undefined) throw new RemoteError(`The server at ${endpointHost(endpoint)} reported an error while generating: ${serverMessage(JSON.stringify(chunk))}`);
+        if (chunk.error !== undefined) {
+          throw new RemoteError(`The server at ${endpointHost(endpoint)} reported an error while generating: ${serverMessage(JSON.stringify(chunk))}`);
+        }
         const choice = chunk.choices?.[0];
         const piece = choice?.delta?.content ?? choice?.message?.content;
         if (typeof piece === 'string' && piece.length > 0) {

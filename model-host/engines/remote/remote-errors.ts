@@ -27,8 +27,7 @@ export function serverMessage(body: string): string {
   let text = body.trim();
   try {
     const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown };
-    const candidate =
-      typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message ?? parsed.detail);
+    const candidate = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message ?? parsed.detail);
     if (typeof candidate === 'string') text = candidate;
   } catch {
     // Not JSON: keep the text as it is.
@@ -55,7 +54,10 @@ export function httpFailureToError(f: HttpFailure): RemoteError {
   const detail = said ? `: ${said}` : '';
   switch (true) {
     case f.status === 401 || f.status === 403:
-      return new RemoteError(`The server at ${host} refused the API key (${f.status} ${f.statusText})${detail}. To set the key, ${SET_API_KEY_HINT}.`, f.status);
+      return new RemoteError(
+        `The server at ${host} refused the API key (${f.status} ${f.statusText})${detail}. To set the key, ${SET_API_KEY_HINT}.`,
+        f.status,
+      );
     case f.status === 404: {
       const models = f.availableModels;
       if (models && f.model && !models.includes(f.model)) {
@@ -76,9 +78,15 @@ export function httpFailureToError(f: HttpFailure): RemoteError {
         f.status,
       );
     case f.status === 429:
-      return new RemoteError(`The server at ${host} is rate limiting requests (429 Too Many Requests)${detail}. Wait a little and run the command again.`, f.status);
+      return new RemoteError(
+        `The server at ${host} is rate limiting requests (429 Too Many Requests)${detail}. Wait a little and run the command again.`,
+        f.status,
+      );
     case f.status >= 500:
-      return new RemoteError(`The server at ${host} failed (${f.status} ${f.statusText})${detail}. Check the server's log; the request may work again once it recovers.`, f.status);
+      return new RemoteError(
+        `The server at ${host} failed (${f.status} ${f.statusText})${detail}. Check the server's log; the request may work again once it recovers.`,
+        f.status,
+      );
     default:
       return new RemoteError(`The server at ${host} refused the request (${f.status} ${f.statusText})${detail}.`, f.status);
   }
@@ -90,7 +98,9 @@ export function networkFailureToError(err: unknown, endpoint: string): RemoteErr
   const code = cause?.code ?? (err as { code?: string }).code;
   const host = endpointHost(endpoint);
   if (code === 'ECONNREFUSED') {
-    return new RemoteError(`Cannot connect to ${host} (connection refused): is the server running? Check visualCoder.remote.endpoint or run "Visual Coder: Choose Remote Server" for how to start one.`);
+    return new RemoteError(
+      `Cannot connect to ${host} (connection refused): is the server running? Check visualCoder.remote.endpoint or run "Visual Coder: Choose Remote Server" for how to start one.`,
+    );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new RemoteError(`Cannot resolve the host name of ${host}: check visualCoder.remote.endpoint.`);

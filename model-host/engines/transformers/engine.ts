@@ -28,7 +28,11 @@ export interface TjsTokenizer {
  */
 export function qwen2VlPromptText(tokenizer: TjsTokenizer, template: ChatTemplate | undefined, prompt: ChatPrompt, hasImage: boolean): string {
   if (!template || !tokenizer.apply_chat_template) return qwen2VlPrompt(prompt, hasImage);
-  const text = tokenizer.apply_chat_template(templateMessages(prompt, hasImage), { chat_template: template.template, add_generation_prompt: true, tokenize: false });
+  const text = tokenizer.apply_chat_template(templateMessages(prompt, hasImage), {
+    chat_template: template.template,
+    add_generation_prompt: true,
+    tokenize: false,
+  });
   if (typeof text !== 'string') throw new Error('the chat template did not render to text');
   return text;
 }
@@ -40,7 +44,6 @@ export interface TjsModel {
   generate(args: Record<string, unknown>): Promise<{ tolist(): bigint[][] }>;
   dispose(): Promise<unknown>;
 }
-
 
 export class TransformersVlmEngine implements TextEngine {
   readonly modelName: string;
@@ -84,7 +87,14 @@ export class TransformersVlmEngine implements TextEngine {
   }
 
   /** Wraps an already loaded model and processor (tests drive the streaming/cancel path with fakes). */
-  static fromParts(family: TransformersFamily, device: DeviceKind, model: TjsModel, processor: TjsProcessor, eos: number[], dir = family): TransformersVlmEngine {
+  static fromParts(
+    family: TransformersFamily,
+    device: DeviceKind,
+    model: TjsModel,
+    processor: TjsProcessor,
+    eos: number[],
+    dir = family,
+  ): TransformersVlmEngine {
     return new TransformersVlmEngine(family, device, model, processor, new Set(eos), dir);
   }
 

@@ -6,4 +6,10 @@ import { registerClipboardHandlers } from './clipboard';
 import { registerRemoteHandlers } from './remote';
 import { registerModelHandlers } from './models';
 
-export const handlerModules: HandlerModule[] = [registerLifecycleHandlers, registerTaskHandlers, registerClipboardHandlers, registerRemoteHandlers, registerModelHandlers];
+export const handlerModules: HandlerModule[] = [
+  registerLifecycleHandlers,
+  registerTaskHandlers,
+  registerClipboardHandlers,
+  registerRemoteHandlers,
+  registerModelHandlers,
+];

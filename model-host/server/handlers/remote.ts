@@ -12,7 +12,13 @@ export const registerRemoteHandlers: HandlerModule = (services) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     try {
-      const models = await listModels({ endpoint: params.endpoint, apiKey: params.apiKey, signal: controller.signal, connectTimeoutMs: 15_000, idleTimeoutMs: 15_000 });
+      const models = await listModels({
+        endpoint: params.endpoint,
+        apiKey: params.apiKey,
+        signal: controller.signal,
+        connectTimeoutMs: 15_000,
+        idleTimeoutMs: 15_000,
+      });
       return { models };
     } catch (err) {
       if (controller.signal.aborted) throw new HostError(HostErrorCodes.Cancelled, 'cancelled');

@@ -29,7 +29,11 @@ export function watchModelSetting(deps: ModelSettingDeps, isOwnWrite: (value: st
     if (host.state === 'stopped' || host.state === 'crashed') return;
     try {
       const { model } = await host.sendRequest(ModelsSelectRequest, { id: value });
-      log.info(value ? `visualCoder.model changed: the next task uses ${model.displayName} (${model.dir})` : `visualCoder.model is empty: tasks use the recommended installed model ${model.displayName} (${model.dir})`);
+      log.info(
+        value
+          ? `visualCoder.model changed: the next task uses ${model.displayName} (${model.dir})`
+          : `visualCoder.model is empty: tasks use the recommended installed model ${model.displayName} (${model.dir})`,
+      );
     } catch (err) {
       const message = (err as Error).message;
       if (!value && hostErrorCode(err) === HostErrorCodes.NoModel) {

@@ -36,7 +36,9 @@ export function modelPickItems(list: ModelsListResult, activeId: string | undefi
     items.push({
       label: `${marks}${p.displayName}`,
       description: `${p.installed ? 'installed' : `not installed · about ${formatBytes(p.sizeBytes)}`} · ≥${p.minGpuMemoryGb} GB GPU`,
-      detail: [p.id === rec && list.recommended ? `Recommended: ${list.recommended.reason}.` : '', p.goodAt + '.', `Licence: ${p.licence}`].filter(Boolean).join(' '),
+      detail: [p.id === rec && list.recommended ? `Recommended: ${list.recommended.reason}.` : '', p.goodAt + '.', `Licence: ${p.licence}`]
+        .filter(Boolean)
+        .join(' '),
       id: p.id,
       installed: p.installed,
       preset: p,
@@ -53,7 +55,13 @@ export function modelPickItems(list: ModelsListResult, activeId: string | undefi
         installed: true,
       });
     }
-    items.push({ label: '$(folder-opened) Use a model folder you already have…', description: '', detail: 'Registers the folder; nothing is copied', installed: false, action: 'register-folder' });
+    items.push({
+      label: '$(folder-opened) Use a model folder you already have…',
+      description: '',
+      detail: 'Registers the folder; nothing is copied',
+      installed: false,
+      action: 'register-folder',
+    });
   }
   return items;
 }

@@ -60,7 +60,10 @@ export class ModelsFeature {
     for (;;) {
       const choice = await vs.window.showInformationMessage(
         `Download ${preset.displayName} (about ${formatBytes(preset.sizeBytes)})?`,
-        { modal: true, detail: `Licence: ${preset.licence}.\nBy downloading you accept it. Needs about ${preset.minGpuMemoryGb} GB of GPU memory.\nSource: ${preset.repo}@${preset.revision}` },
+        {
+          modal: true,
+          detail: `Licence: ${preset.licence}.\nBy downloading you accept it. Needs about ${preset.minGpuMemoryGb} GB of GPU memory.\nSource: ${preset.repo}@${preset.revision}`,
+        },
         'Download',
         'View Licence',
       );
@@ -125,7 +128,12 @@ export class ModelsFeature {
 
   private pickModel(title: string, onlyMissing: boolean): Thenable<ModelPickItem | undefined> {
     const items = this.listModels().then((list) => modelPickItems(list, this.deps.settings.model, onlyMissing));
-    return this.deps.vs.window.showQuickPick(items, { title, placeHolder: 'Recommended first; size, licence and what each model is good at', matchOnDescription: true, matchOnDetail: true });
+    return this.deps.vs.window.showQuickPick(items, {
+      title,
+      placeHolder: 'Recommended first; size, licence and what each model is good at',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
   }
 
   private async selectModelCommand(): Promise<void> {
@@ -185,9 +193,11 @@ export class ModelsFeature {
     }
     const installed = list.presets.filter((p) => p.installed);
     const rec = list.presets.find((p) => p.id === list.recommended?.id);
-    const choices = [rec && !rec.installed ? `Download ${rec.displayName}` : undefined, installed.length ? 'Use an Installed Model' : undefined, 'Choose a Model…'].filter(
-      (c): c is string => Boolean(c),
-    );
+    const choices = [
+      rec && !rec.installed ? `Download ${rec.displayName}` : undefined,
+      installed.length ? 'Use an Installed Model' : undefined,
+      'Choose a Model…',
+    ].filter((c): c is string => Boolean(c));
     const detail = rec ? ` Recommended for this machine: ${rec.displayName}, about ${formatBytes(rec.sizeBytes)} (${list.recommended?.reason}).` : '';
     const choice = await vs.window.showWarningMessage(`Visual Coder needs a vision model to do this.${detail}`, ...choices);
     if (!choice) return false;

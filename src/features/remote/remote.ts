@@ -50,17 +50,24 @@ export function registerRemote(deps: RemoteFeatureDeps): vscode.Disposable[] {
     type Item = vscode.QuickPickItem & { endpoint?: string };
     const items: Item[] = SERVER_PRESETS.map((p) => ({ label: p.label, description: p.endpoint, detail: `Start it: ${p.howToStart}`, endpoint: p.endpoint }));
     items.push({ label: 'Other server…', detail: 'Enter the base URL of any OpenAI-compatible server (ending in /v1)' });
-    const picked = await vs.window.showQuickPick(items, { title: 'Visual Coder: OpenAI-compatible server', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
+    const picked = await vs.window.showQuickPick(items, {
+      title: 'Visual Coder: OpenAI-compatible server',
+      matchOnDescription: true,
+      matchOnDetail: true,
+      ignoreFocusOut: true,
+    });
     if (!picked) return;
     const endpoint =
       picked.endpoint ??
-      (await vs.window.showInputBox({
-        title: 'Server base URL',
-        value: settings.remote.endpoint,
-        placeHolder: 'http://gpu-box:8000/v1',
-        ignoreFocusOut: true,
-        validateInput: (v) => endpointProblem(v.trim()),
-      }))?.trim();
+      (
+        await vs.window.showInputBox({
+          title: 'Server base URL',
+          value: settings.remote.endpoint,
+          placeHolder: 'http://gpu-box:8000/v1',
+          ignoreFocusOut: true,
+          validateInput: (v) => endpointProblem(v.trim()),
+        })
+      )?.trim();
     if (!endpoint) return;
     await settings.update(SETTING.remoteEndpoint, endpoint);
     if (settings.remote.backend !== 'openai') await settings.update(SETTING.backend, 'openai');
@@ -92,7 +99,9 @@ export function registerRemote(deps: RemoteFeatureDeps): vscode.Disposable[] {
       return;
     }
     if (models.length === 0) {
-      void vs.window.showWarningMessage(`Visual Coder: ${endpointHost(s.endpoint)} lists no models; load one on the server, or set visualCoder.remote.model by hand.`);
+      void vs.window.showWarningMessage(
+        `Visual Coder: ${endpointHost(s.endpoint)} lists no models; load one on the server, or set visualCoder.remote.model by hand.`,
+      );
       return;
     }
     const picked = await vs.window.showQuickPick(

@@ -39,21 +39,20 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
   // The installer is a plain ES module script (npm start and CI use it too; types in code-server.d.mts).
-  const { ensureCodeServer } = await import('../../../scripts/code-server.mjs');
+  const { codeServerArgs, ensureCodeServer } = await import('../../../scripts/code-server.mjs');
   const entry = await ensureCodeServer();
-  const child = spawn(process.execPath, [
-    entry,
-    '--auth', 'none',
-    '--bind-addr', '127.0.0.1:0',
-    '--config', options.configFile,
-    '--user-data-dir', options.userDataDir,
-    '--extensions-dir', options.extensionsDir,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--disable-getting-started-override',
-    '--ignore-last-opened',
-  ], { env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    codeServerArgs({
+      entry,
+      bindAddr: '127.0.0.1:0',
+      configFile: options.configFile,
+      userDataDir: options.userDataDir,
+      extensionsDir: options.extensionsDir,
+      extra: ['--disable-getting-started-override', '--ignore-last-opened'],
+    }),
+    { env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const log = createWriteStream(options.logFile);
   let output = '';
   const onData = (chunk: Buffer) => {
@@ -99,10 +98,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
 export async function installVsix(vsix: string, options: Pick<CodeServerOptions, 'userDataDir' | 'extensionsDir' | 'configFile'>): Promise<void> {
   const { ensureCodeServer } = await import('../../../scripts/code-server.mjs');
   const entry = await ensureCodeServer();
-  const r = spawnSync(process.execPath, [
-    entry, '--config', options.configFile, '--user-data-dir', options.userDataDir, '--extensions-dir', options.extensionsDir,
-    '--install-extension', vsix,
-  ], { env: cleanEnv(), encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(
+    process.execPath,
+    [entry, '--config', options.configFile, '--user-data-dir', options.userDataDir, '--extensions-dir', options.extensionsDir, '--install-extension', vsix],
+    { env: cleanEnv(), encoding: 'utf8', timeout: 180_000 },
+  );
   if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) {
     throw new Error(`code-server --install-extension ${vsix} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   }

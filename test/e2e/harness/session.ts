@@ -97,7 +97,8 @@ export class VsCodeSession extends Workbench {
       else installExtension(repoRoot, extensionsDir);
       for (const extra of options.extraExtensions ?? []) installExtension(extra, extensionsDir);
       server = await startCodeServer({
-        userDataDir, extensionsDir,
+        userDataDir,
+        extensionsDir,
         configFile: join(root, 'code-server.yaml'),
         logFile: join(root, 'code-server.log'),
         env: options.env,
@@ -176,13 +177,16 @@ export class VsCodeSession extends Workbench {
    * Fails early with VS Code's message when activation threw.
    */
   async waitForActivation(id = EXTENSION_ID, timeoutMs = 60_000): Promise<Date> {
-    return waitUntil(() => {
-      const log = this.extensionHostLog();
-      const failed = new RegExp(`Activating extension '?${id}'? failed(.*\\n){1,6}`, 'i').exec(log);
-      if (failed) throw Object.assign(new Error(failed[0]), { fatal: true });
-      const m = new RegExp(`^(\\S+ \\S+) \\[info\\] ExtensionService#_doActivateExtension ${id.replace(/\./g, '\\.')},`, 'm').exec(log);
-      return m ? new Date(m[1].replace(' ', 'T')) : undefined;
-    }, { timeoutMs, what: `activation of ${id} in the extension host log`, describeLast: () => this.extensionHostLog().slice(-3000) });
+    return waitUntil(
+      () => {
+        const log = this.extensionHostLog();
+        const failed = new RegExp(`Activating extension '?${id}'? failed(.*\\n){1,6}`, 'i').exec(log);
+        if (failed) throw Object.assign(new Error(failed[0]), { fatal: true });
+        const m = new RegExp(`^(\\S+ \\S+) \\[info\\] ExtensionService#_doActivateExtension ${id.replace(/\./g, '\\.')},`, 'm').exec(log);
+        return m ? new Date(m[1].replace(' ', 'T')) : undefined;
+      },
+      { timeoutMs, what: `activation of ${id} in the extension host log`, describeLast: () => this.extensionHostLog().slice(-3000) },
+    );
   }
 
   /** Pids of everything running under code-server now (extension host, model host, ...). */

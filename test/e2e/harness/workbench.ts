@@ -29,12 +29,18 @@ export class Workbench {
 
   /** Opens the quick input with F1 (retrying: the first key press can land before the workbench listens). */
   private async openPalette(): Promise<void> {
-    await waitUntil(async () => {
-      if (await this.page.locator(QUICK_INPUT).isVisible()) return true;
-      await this.page.keyboard.press('F1');
-      await this.page.locator(QUICK_INPUT_BOX).waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
-      return this.page.locator(QUICK_INPUT_BOX).isVisible();
-    }, { timeoutMs: 20_000, what: 'the command palette (F1) to open' });
+    await waitUntil(
+      async () => {
+        if (await this.page.locator(QUICK_INPUT).isVisible()) return true;
+        await this.page.keyboard.press('F1');
+        await this.page
+          .locator(QUICK_INPUT_BOX)
+          .waitFor({ state: 'visible', timeout: 2000 })
+          .catch(() => undefined);
+        return this.page.locator(QUICK_INPUT_BOX).isVisible();
+      },
+      { timeoutMs: 20_000, what: 'the command palette (F1) to open' },
+    );
   }
 
   /** Labels of the rows the quick input shows now. */
@@ -51,28 +57,40 @@ export class Workbench {
     await this.page.locator(QUICK_INPUT_BOX).fill(`>${title}`);
     const row = await this.waitForQuickItem(title, timeoutMs);
     await row.click();
-    await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    await this.page
+      .locator(QUICK_INPUT)
+      .waitFor({ state: 'hidden', timeout: 5000 })
+      .catch(() => undefined);
   }
 
   /** The row whose label is exactly `label` (a string), else the first whose label/aria-label matches. */
   private async waitForQuickItem(label: string | RegExp, timeoutMs: number): Promise<Locator> {
-    return waitUntil(async () => {
-      const rows = this.page.locator(QUICK_ROWS);
-      const count = await rows.count();
-      let first: Locator | undefined;
-      for (let i = 0; i < count; i++) {
-        const row = rows.nth(i);
-        const name = ((await row.locator('.label-name').first().textContent().catch(() => null)) ?? '').trim();
-        if (typeof label === 'string' && name === label) return row;
-        const text = (await row.getAttribute('aria-label')) ?? (await row.textContent()) ?? '';
-        if (!first && (matches(name, label) || matches(text, label))) first = row;
-      }
-      return first;
-    }, {
-      timeoutMs,
-      what: `a quick-input row matching ${String(label)}`,
-      describeLast: async () => JSON.stringify(await this.quickItems()),
-    });
+    return waitUntil(
+      async () => {
+        const rows = this.page.locator(QUICK_ROWS);
+        const count = await rows.count();
+        let first: Locator | undefined;
+        for (let i = 0; i < count; i++) {
+          const row = rows.nth(i);
+          const name = (
+            (await row
+              .locator('.label-name')
+              .first()
+              .textContent()
+              .catch(() => null)) ?? ''
+          ).trim();
+          if (typeof label === 'string' && name === label) return row;
+          const text = (await row.getAttribute('aria-label')) ?? (await row.textContent()) ?? '';
+          if (!first && (matches(name, label) || matches(text, label))) first = row;
+        }
+        return first;
+      },
+      {
+        timeoutMs,
+        what: `a quick-input row matching ${String(label)}`,
+        describeLast: async () => JSON.stringify(await this.quickItems()),
+      },
+    );
   }
 
   /** Clicks the quick pick row whose label matches (a quick pick must be open). */
@@ -96,11 +114,13 @@ export class Workbench {
 
   /** Texts of all status bar items as `{ id, text, ariaLabel }`. */
   async statusBarItems(): Promise<Array<{ id: string; text: string; ariaLabel: string }>> {
-    return this.page.locator('.statusbar-item').evaluateAll((els) => els.map((e) => ({
-      id: e.id,
-      text: (e.textContent ?? '').trim(),
-      ariaLabel: e.getAttribute('aria-label') ?? '',
-    })));
+    return this.page.locator('.statusbar-item').evaluateAll((els) =>
+      els.map((e) => ({
+        id: e.id,
+        text: (e.textContent ?? '').trim(),
+        ariaLabel: e.getAttribute('aria-label') ?? '',
+      })),
+    );
   }
 
   /**
@@ -110,21 +130,23 @@ export class Workbench {
    */
   async statusBarText(idOrText: string): Promise<string | undefined> {
     const items = await this.statusBarItems();
-    const item = items.find((i) => i.id.includes(idOrText))
-      ?? items.find((i) => i.text.includes(idOrText) || i.ariaLabel.includes(idOrText));
+    const item = items.find((i) => i.id.includes(idOrText)) ?? items.find((i) => i.text.includes(idOrText) || i.ariaLabel.includes(idOrText));
     return item?.text;
   }
 
   /** Waits until that status bar item's text matches `pattern`; returns the text. */
   async waitForStatusBar(idOrText: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-    return waitUntil(async () => {
-      const text = await this.statusBarText(idOrText);
-      return text !== undefined && pattern.test(text) ? text : undefined;
-    }, {
-      timeoutMs,
-      what: `status bar item ${idOrText} to match ${pattern}`,
-      describeLast: async () => JSON.stringify(await this.statusBarItems()),
-    });
+    return waitUntil(
+      async () => {
+        const text = await this.statusBarText(idOrText);
+        return text !== undefined && pattern.test(text) ? text : undefined;
+      },
+      {
+        timeoutMs,
+        what: `status bar item ${idOrText} to match ${pattern}`,
+        describeLast: async () => JSON.stringify(await this.statusBarItems()),
+      },
+    );
   }
 
   private async notificationTexts(): Promise<string[]> {
@@ -133,16 +155,19 @@ export class Workbench {
 
   /** Waits for a notification (toast, or in the notification center) whose message matches. */
   async waitForNotification(pattern: RegExp, timeoutMs = 30_000): Promise<NotificationHandle> {
-    const item = await waitUntil(async () => {
-      const items = this.page.locator(`${TOAST}, ${CENTER_ITEM}`);
-      const count = await items.count();
-      for (let i = 0; i < count; i++) {
-        const it = items.nth(i);
-        const message = ((await it.locator('.notification-list-item-message').textContent()) ?? '').trim();
-        if (pattern.test(message)) return { it, message };
-      }
-      return undefined;
-    }, { timeoutMs, what: `a notification matching ${pattern}`, describeLast: async () => JSON.stringify(await this.notificationTexts()) });
+    const item = await waitUntil(
+      async () => {
+        const items = this.page.locator(`${TOAST}, ${CENTER_ITEM}`);
+        const count = await items.count();
+        for (let i = 0; i < count; i++) {
+          const it = items.nth(i);
+          const message = ((await it.locator('.notification-list-item-message').textContent()) ?? '').trim();
+          if (pattern.test(message)) return { it, message };
+        }
+        return undefined;
+      },
+      { timeoutMs, what: `a notification matching ${pattern}`, describeLast: async () => JSON.stringify(await this.notificationTexts()) },
+    );
     const buttonLocator = item.it.locator('.notification-list-item-buttons-container .monaco-button');
     const buttons = (await buttonLocator.allTextContents()).map((t) => t.trim());
     return {
@@ -165,7 +190,9 @@ export class Workbench {
     await row.click();
     // Let Quick Open close: a next runCommand would otherwise type into the closing widget.
     await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: timeoutMs });
-    await this.page.locator(`.tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`).first()
+    await this.page
+      .locator(`.tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`)
+      .first()
       .waitFor({ state: 'visible', timeout: timeoutMs });
   }
 

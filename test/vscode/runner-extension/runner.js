@@ -23,12 +23,17 @@ function activate() {
   try {
     const Mocha = require(mochaPath);
     const mocha = new Mocha({ ui: 'tdd', timeout: 60000, color: false, reporter: 'spec' });
-    for (const f of fs.readdirSync(suiteDir).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(path.join(suiteDir, f));
+    for (const f of fs
+      .readdirSync(suiteDir)
+      .filter((n) => n.endsWith('.test.js'))
+      .sort()) {
+      mocha.addFile(path.join(suiteDir, f));
+    }
     const runner = mocha.run(() => finish());
     runner.on('pass', (t) => results.passed.push(t.fullTitle()));
-    runner.on('fail', (t, err) => results.failed.push({ title: t.fullTitle(), error: String(err && err.stack || err) }));
+    runner.on('fail', (t, err) => results.failed.push({ title: t.fullTitle(), error: String((err && err.stack) || err) }));
   } catch (err) {
-    results.failed.push({ title: 'runner', error: String(err && err.stack || err) });
+    results.failed.push({ title: 'runner', error: String((err && err.stack) || err) });
     finish();
   }
 }

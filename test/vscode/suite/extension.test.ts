@@ -59,8 +59,14 @@ suite('Visual Coder in the extension host', () => {
     assert.ok(info, 'the command returned nothing');
     assert.equal(info.version, (extension.packageJSON as { version: string }).version);
     assert.ok(info.pid > 0 && isAlive(info.pid), `host pid ${info.pid} is not running`);
-    assert.ok(info.devices.some((d) => d.kind === 'cpu' && d.available), 'cpu must always be available');
-    assert.ok(info.devices.some((d) => d.kind === info.device && d.available), `the chosen device ${info.device} is not available`);
+    assert.ok(
+      info.devices.some((d) => d.kind === 'cpu' && d.available),
+      'cpu must always be available',
+    );
+    assert.ok(
+      info.devices.some((d) => d.kind === info.device && d.available),
+      `the chosen device ${info.device} is not available`,
+    );
     assert.equal(api.hostPid(), info.pid);
     assert.equal(api.hostState(), 'ready');
   });
