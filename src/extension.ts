@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { HostSupervisor } from './host/supervisor';
 import { readInitializeParams, watchHostSettings } from './host/initialize-params';
-import { Settings } from './settings/settings';
+import { SETTING, Settings } from './settings/settings';
 import { remoteBackendForRun } from './settings/backend';
 import { createHostStatusBar } from './ui/status-bar';
 import { registerHostCommands } from './features/host-commands';
@@ -65,6 +65,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
     createHostStatusBar(vs, host),
     ...registerHostCommands({ vs, log, host }, host),
     watchHostSettings(vs.window, settings, () => host.restart()),
+    settings.onDidChange(Object.values(SETTING), (changed) => log.info(`settings changed: ${changed.join(', ')}`)),
     ...registerRemote({ vs, host, settings, secrets: context.secrets, log }),
     ...models.register(),
     ...new TaskCommands({ vs, tasks, images, lastEditor, settings, log }).register(),

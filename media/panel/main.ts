@@ -167,7 +167,11 @@ function handle(message: ExtensionToPanel): void {
   }
 }
 
-window.addEventListener('message', (event: MessageEvent<ExtensionToPanel>) => handle(event.data));
+window.addEventListener('message', (event: MessageEvent<ExtensionToPanel>) => {
+  // Only the extension talks to the panel; the preview frame runs the model's page and could post too.
+  if (event.source === preview.contentWindow) return;
+  handle(event.data);
+});
 
 document.addEventListener('paste', (event) => {
   const item = Array.from(event.clipboardData?.items ?? []).find((i) => i.kind === 'file' && i.type.startsWith('image/'));

@@ -46,28 +46,39 @@ export function vueToStaticHtml(code: string): string {
   return (style ? `<style>${style}</style>` : '') + html;
 }
 
+/**
+ * `<meta http-equiv="refresh">` would navigate the preview away (the panel's CSP blocks the target, but
+ * the user is left with an error page instead of the preview): it is removed. Everything else the
+ * model wrote is contained by the CSP and the sandbox.
+ */
+function withoutRefresh(html: string): string {
+  return html.replace(/<meta\b[^>]*http-equiv\s*=\s*(["']?)\s*refresh\s*\1[^>]*>/gi, '');
+}
+
 export function previewBody(code: string, language: string): string {
   if (language === 'javascriptreact' || language === 'typescriptreact') return jsxToStaticHtml(code);
   if (language === 'vue') return vueToStaticHtml(code);
-  return code;
+  return withoutRefresh(code);
 }
 
 export function previewCsp(nonce: string): string {
   return `default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; script-src 'nonce-${nonce}'; connect-src 'none'; form-action 'none'; base-uri 'none'`;
 }
 
-/** The whole srcdoc for `code`. `tailwind` is the runtime's source (empty to leave it out). */
+/**
+ * The whole srcdoc for `code`. `tailwind` is the runtime's source (empty to leave it out).
+ *
+ * Our CSP and runtime come first, before any byte the model wrote, so nothing in its text (a
+ * `<!--<head>-->` comment, a `title="<head>"` attribute, a `<base>`) can move them into a comment or an
+ * attribute or after the model's own tags: the HTML parser puts them in the head it creates, and the
+ * model's `<html>`/`<head>` tags that follow only merge into it.
+ */
 export function buildPreviewDocument(code: string, language: string, nonce: string, tailwind: string): string {
   const body = previewBody(code, language);
   const csp = `<meta http-equiv="Content-Security-Policy" content="${previewCsp(nonce)}">`;
   // `</script` inside the runtime's text would end the element early.
   const runtime = tailwind ? `<script nonce="${nonce}">${tailwind.replace(/<\/script/gi, '<\\/script')}</script>` : '';
-  const isDocument = /<html[\s>]/i.test(body);
-  if (isDocument) {
-    // Our CSP and runtime go first in <head> so they apply before anything the model wrote.
-    const head = `${csp}${runtime}`;
-    if (/<head[^>]*>/i.test(body)) return body.replace(/<head[^>]*>/i, (m) => `${m}${head}`);
-    return body.replace(/<html[^>]*>/i, (m) => `${m}<head>${head}</head>`);
-  }
-  return `<!DOCTYPE html><html><head><meta charset="utf-8">${csp}${runtime}</head><body>${body}</body></html>`;
+  const head = `<!DOCTYPE html><html><head><meta charset="utf-8">${csp}${runtime}</head>`;
+  // A whole document of the model's follows our head as it is; a fragment goes into a body.
+  return /<html[\s>]|<head[\s>]|<!doctype/i.test(body) ? `${head}${body}` : `${head}<body>${body}</body></html>`;
 }

@@ -11,12 +11,24 @@ import { checkBindAllowed, parseListenAddress } from './listen-address-option';
 
 export const SERVE_HTTP_USAGE = `model-host serve --http [HOST:]PORT --model DIR|ID [--model-name NAME] [--api-key KEY]
                   [--store DIR] [--device cpu|webgpu|cuda|dml|coreml] [--log-level info]
+                  [--allow-origin ORIGIN]... [--max-prompt-chars N] [--max-queue N]
 
 Serves the model as an OpenAI-compatible API: GET /v1/models, POST /v1/chat/completions
 (stream or not; images as data URLs in image_url content parts). Binds to loopback by default
 (a bare PORT means 127.0.0.1:PORT); another address needs --api-key (or VISUAL_CODER_API_KEY),
-and then every request needs "Authorization: Bearer KEY". Port 0 picks a free port; the first
-line on stdout is "listening on http://HOST:PORT/v1". Stops on SIGINT/SIGTERM.`;
+and then every request needs "Authorization: Bearer KEY". Without a key, only requests whose Host
+names this server on loopback are served (no DNS rebinding), browser pages are refused unless
+--allow-origin names their origin, POST bodies must be application/json, prompts longer than
+--max-prompt-chars (default 65536) are refused before tokenising, and more than --max-queue
+(default 8) waiting requests get 429 with Retry-After. Port 0 picks a free port; the first line on
+stdout is "listening on http://HOST:PORT/v1". Stops on SIGINT/SIGTERM.`;
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive whole number (got "${value}")`);
+  return n;
+}
 
 async function serveHttpFromArgs(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -39,6 +51,9 @@ async function serveHttpFromArgs(argv: string[]): Promise<number> {
       modelName: flag(args, 'model-name') ?? path.basename(modelRef),
       store: flag(args, 'store'),
       device,
+      allowedOrigins: args.flags.get('allow-origin') ?? [],
+      maxPromptChars: positiveInt(flag(args, 'max-prompt-chars'), 'max-prompt-chars'),
+      maxQueue: positiveInt(flag(args, 'max-queue'), 'max-queue'),
       log: (level, message) => {
         if (logLevelPasses(level, threshold)) process.stderr.write(`[${level}] ${message}\n`);
       },

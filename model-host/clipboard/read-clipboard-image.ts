@@ -1,4 +1,8 @@
-/** Reads the clipboard's image with the platform tool into a PNG file the tasks can use. */
+/**
+ * Reads the clipboard's image with the platform tool and hands back its PNG bytes. Tools that can
+ * only write a file (PowerShell, osascript) write into a private folder (mode 0700, made by mkdtemp)
+ * that is removed at once: a screenshot never lingers where other users could read it.
+ */
 import { execFile } from 'node:child_process';
 import { promises as fs, existsSync } from 'node:fs';
 import * as os from 'node:os';
@@ -33,31 +37,29 @@ function runTool(tool: ClipboardTool, env: Record<string, string | undefined>): 
   });
 }
 
-/** The clipboard's image as a PNG file in `dir` (default: the OS temp folder). */
-export async function readClipboardImage(environment = currentClipboardEnvironment(), dir = os.tmpdir()): Promise<ClipboardImageResult> {
-  const file = path.join(dir, `visual-coder-clipboard-${process.pid}-${Date.now()}.png`);
-  const tools = clipboardToolsFor(environment, file);
-  if (tools.length === 0) throw new HostError(HostErrorCodes.BadImage, missingToolMessage(environment));
-  const failures: string[] = [];
-  for (const tool of tools) {
-    try {
-      let bytes: Buffer;
-      if (tool.stdout) bytes = await runTool(tool, environment.env);
-      else {
-        await runTool(tool, environment.env);
-        bytes = await fs.readFile(file);
+/** The clipboard's image as PNG bytes with its size. */
+export async function readClipboardImage(environment = currentClipboardEnvironment(), tmpRoot = os.tmpdir()): Promise<ClipboardImageResult> {
+  const dir = await fs.mkdtemp(path.join(tmpRoot, 'visual-coder-clipboard-'));
+  try {
+    const file = path.join(dir, 'clipboard.png');
+    const tools = clipboardToolsFor(environment, file);
+    if (tools.length === 0) throw new HostError(HostErrorCodes.BadImage, missingToolMessage(environment));
+    const failures: string[] = [];
+    for (const tool of tools) {
+      try {
+        const bytes = tool.stdout ? await runTool(tool, environment.env) : await runTool(tool, environment.env).then(() => fs.readFile(file));
+        if (bytes.length === 0) throw new Error('the clipboard holds no image');
+        const meta = await sharp(bytes)
+          .metadata()
+          .catch(() => undefined);
+        if (!meta?.width || !meta.height) throw new Error('the clipboard does not hold a PNG image');
+        return { base64: bytes.toString('base64'), width: meta.width, height: meta.height };
+      } catch (err) {
+        failures.push((err as Error).message);
       }
-      if (bytes.length === 0) throw new Error('the clipboard holds no image');
-      const meta = await sharp(bytes)
-        .metadata()
-        .catch(() => undefined);
-      if (!meta?.width || !meta.height) throw new Error('the clipboard does not hold a PNG image');
-      if (tool.stdout) await fs.writeFile(file, bytes);
-      return { path: file, width: meta.width, height: meta.height };
-    } catch (err) {
-      failures.push((err as Error).message);
     }
+    throw new HostError(HostErrorCodes.BadImage, `No image on the clipboard: copy a screenshot first (${failures.join('; ')}).`);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
   }
-  await fs.rm(file, { force: true });
-  throw new HostError(HostErrorCodes.BadImage, `No image on the clipboard: copy a screenshot first (${failures.join('; ')}).`);
 }

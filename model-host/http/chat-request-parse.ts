@@ -14,6 +14,8 @@ export class HttpError extends Error {
     message: string,
     readonly param?: string,
     readonly code?: string,
+    /** Extra response headers (e.g. `Retry-After` on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

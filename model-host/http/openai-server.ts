@@ -5,6 +5,7 @@
  * `{error:{message,type,param,code}}` shape. A client that disconnects cancels its generation.
  */
 import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { LogLevel } from '../protocol';
 import { HostErrorCodes, hostErrorOf } from '../protocol';
@@ -12,11 +13,20 @@ import type { GenerateOutput, LoadedImage } from '../engines/engine';
 import { loadImage } from '../images/load-image';
 import type { ChatBackend } from './chat-backend';
 import { HttpError, parseChatRequest, type ParsedChatRequest } from './chat-request-parse';
+import { checkJsonBody, checkPromptLength, checkRequestOrigin, RequestQueue, type GuardOptions } from './request-guards';
 
 export interface OpenAiServerOptions {
   backend: ChatBackend;
-  /** When set, every request needs `Authorization: Bearer <apiKey>`. */
+  /** When set, every request needs `Authorization: Bearer <apiKey>` (and other host names are served). */
   apiKey?: string;
+  /** The address the server binds, for the Host check (default 127.0.0.1). */
+  boundHost?: string;
+  /** Browser origins allowed to call (default none: a page's requests are refused). */
+  allowedOrigins?: readonly string[];
+  /** Most characters of prompt text a request may carry (checked before tokenising). */
+  maxPromptChars?: number;
+  /** Most requests waiting or running at once; more get 429 with Retry-After. */
+  maxQueue?: number;
   log(level: LogLevel, message: string): void;
   /** Largest request body accepted (images arrive inline). */
   maxBodyBytes?: number;
@@ -25,13 +35,16 @@ export interface OpenAiServerOptions {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** About four times the local models' 4096-token context: anything longer cannot fit anyway. */
+export const DEFAULT_MAX_PROMPT_CHARS = 65_536;
+export const DEFAULT_MAX_QUEUE = 8;
 const CREATED = Math.floor(Date.now() / 1000);
 
 function sendError(res: http.ServerResponse, err: HttpError): void {
   if (res.headersSent) return;
   const type = err.status === 401 ? 'authentication_error' : err.status >= 500 ? 'server_error' : 'invalid_request_error';
   const body = JSON.stringify({ error: { message: err.message, type, param: err.param ?? null, code: err.code ?? null } });
-  res.writeHead(err.status, { 'content-type': 'application/json' }).end(body);
+  res.writeHead(err.status, { 'content-type': 'application/json', ...err.headers }).end(body);
 }
 
 /** The one way a failure becomes an HTTP answer: HostError codes (from the worker or the image loader) to statuses. */
@@ -43,7 +56,7 @@ function toHttpError(err: unknown): HttpError {
     case HostErrorCodes.BadImage:
       return new HttpError(400, message, 'messages', 'invalid_image');
     case HostErrorCodes.InvalidParams:
-      return new HttpError(400, message, host.data?.field, 'invalid_request');
+      return new HttpError(400, message, host.data?.field, host.data?.kind === 'context_length_exceeded' ? 'context_length_exceeded' : 'invalid_request');
     case HostErrorCodes.NoModel:
     case HostErrorCodes.BadModel:
       return new HttpError(503, message, undefined, 'model_not_loaded');
@@ -60,19 +73,34 @@ function authorized(req: http.IncomingMessage, apiKey: string | undefined): bool
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-async function readJson(req: http.IncomingMessage, maxBytes: number): Promise<unknown> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of req) {
-    size += (part as Buffer).length;
-    if (size > maxBytes) throw new HttpError(413, `the request body is over ${Math.round(maxBytes / 1048576)} MB; send a smaller image`);
-    parts.push(part as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(parts).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'the request body is not valid JSON');
-  }
+/**
+ * The JSON body, at most `maxBytes`. Past the cap the request is answered 413 at once, but the rest of
+ * the body is still read and dropped (up to four times the cap), so the client can finish sending and
+ * read the answer instead of seeing its connection reset.
+ */
+function readJson(req: http.IncomingMessage, maxBytes: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (part: Buffer) => {
+      size += part.length;
+      if (size > 4 * maxBytes) return void req.destroy();
+      if (size <= maxBytes) return void parts.push(part);
+      if (parts.length || size - part.length <= maxBytes) {
+        parts = [];
+        reject(new HttpError(413, `the request body is over ${Math.round(maxBytes / 1048576)} MB; send a smaller image`));
+      }
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (size > maxBytes) return;
+      try {
+        resolve(JSON.parse(Buffer.concat(parts).toString('utf8')));
+      } catch {
+        reject(new HttpError(400, 'the request body is not valid JSON'));
+      }
+    });
+  });
 }
 
 function usageOf(output: GenerateOutput, deltas: number) {
@@ -84,10 +112,23 @@ function usageOf(output: GenerateOutput, deltas: number) {
 export function createOpenAiServer(options: OpenAiServerOptions): http.Server {
   const { backend, log } = options;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxPromptChars = options.maxPromptChars ?? DEFAULT_MAX_PROMPT_CHARS;
+  const queue = new RequestQueue(options.maxQueue ?? DEFAULT_MAX_QUEUE);
+  let server: http.Server | undefined;
+  const guards: GuardOptions = {
+    boundHost: options.boundHost ?? '127.0.0.1',
+    port: () => (server?.address() as AddressInfo | null)?.port ?? 0,
+    apiKey: options.apiKey,
+    allowedOrigins: options.allowedOrigins ?? [],
+  };
   const modelObject = { id: backend.modelId, object: 'model', created: CREATED, owned_by: 'visual-coder' };
 
   async function chatCompletions(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    checkJsonBody(req);
+    const leave = queue.enter();
+    res.on('close', leave);
     const parsed = parseChatRequest(await readJson(req, maxBody));
+    checkPromptLength((parsed.prompt.system ?? '').length + parsed.prompt.user.length, maxPromptChars);
     if (parsed.model !== undefined && parsed.model !== backend.modelId) {
       throw new HttpError(
         404,
@@ -183,10 +224,11 @@ export function createOpenAiServer(options: OpenAiServerOptions): http.Server {
     );
   }
 
-  return http.createServer((req, res) => {
+  server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
     const handle = async () => {
+      checkRequestOrigin(req, guards);
       if (!authorized(req, options.apiKey)) {
         throw new HttpError(
           401,
@@ -212,7 +254,11 @@ export function createOpenAiServer(options: OpenAiServerOptions): http.Server {
     handle().catch((err: unknown) => {
       const e = toHttpError(err);
       if (e.status >= 500) log('error', `${route}: ${e.message}`);
+      else if (e.status === 403 || e.status === 415) log('warn', `${route} refused: ${e.message}`);
       sendError(res, e);
     });
   });
+  // A client that never finishes its request must not hold a queue place for long.
+  server.requestTimeout = 120_000;
+  return server;
 }

@@ -19,6 +19,10 @@ export interface ServeHttpOptions {
   modelName: string;
   store?: string;
   device: DeviceKind;
+  /** Browser origins allowed to call the API (none by default). */
+  allowedOrigins?: string[];
+  maxPromptChars?: number;
+  maxQueue?: number;
   log(level: LogLevel, message: string): void;
 }
 
@@ -29,7 +33,15 @@ export async function serveHttp(options: ServeHttpOptions): Promise<number> {
   const { address, apiKey, log } = options;
   const worker = new EngineWorkerClient({ log });
   const backend = new WorkerChatBackend(worker, { model: options.model, modelsDir: options.store, device: options.device }, options.modelName);
-  const server = createOpenAiServer({ backend, apiKey, log });
+  const server = createOpenAiServer({
+    backend,
+    apiKey,
+    log,
+    boundHost: address.host,
+    allowedOrigins: options.allowedOrigins,
+    maxPromptChars: options.maxPromptChars,
+    maxQueue: options.maxQueue,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>

@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import type { ImageInput } from '../protocol';
-import { HostErrorCodes } from '../protocol';
+import { HostErrorCodes, IMAGE_EXTENSIONS } from '../protocol';
 import { HostError } from '../protocol/errors';
 import { BmpError, decodeBmp, isBmp } from './decode-bmp';
 
@@ -39,8 +39,6 @@ export interface ImageLimits {
 
 /** 40 megapixels is a 4K screenshot ×4; 64 MB is more than any sane screenshot. */
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 40_000_000, maxBytes: 64 * 1024 * 1024 };
-
-export const SUPPORTED_IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp', 'svg'] as const;
 
 function badImage(source: string, why: string): HostError {
   return new HostError(HostErrorCodes.BadImage, `Cannot use the image ${source}: ${why}`);
@@ -104,10 +102,10 @@ export async function loadImage(input: ImageInput, limits: ImageLimits = DEFAULT
       // `pages: 1` = first frame of an animated GIF/WebP; the pixel limit is checked from the header.
       meta = await sharp(bytes, { pages: 1, limitInputPixels: false }).metadata();
     } catch {
-      throw badImage(source, `it is not an image Visual Coder can read (supported: ${SUPPORTED_IMAGE_EXTENSIONS.join(', ')})`);
+      throw badImage(source, `it is not an image Visual Coder can read (supported: ${IMAGE_EXTENSIONS.join(', ')})`);
     }
     if (!meta.format || !['png', 'jpeg', 'gif', 'webp', 'svg', 'tiff'].includes(meta.format)) {
-      throw badImage(source, `${meta.format ?? 'this'} images are not supported (supported: ${SUPPORTED_IMAGE_EXTENSIONS.join(', ')})`);
+      throw badImage(source, `${meta.format ?? 'this'} images are not supported (supported: ${IMAGE_EXTENSIONS.join(', ')})`);
     }
     const width = meta.autoOrient?.width ?? meta.width ?? 0;
     const height = meta.autoOrient?.height ?? meta.height ?? 0;

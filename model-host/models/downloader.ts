@@ -9,7 +9,7 @@ import type { DeviceKind, ModelsProgressParams } from '../protocol';
 import { presetFiles, type ModelRef } from './registry';
 import { listRepoFiles, type HubFile } from './hub-client';
 import { downloadFile, partialPath } from './file-download';
-import { ModelStore, type ManifestFile, type ModelManifest } from './store';
+import { MANIFEST_NAME, ModelStore, type ManifestFile, type ModelManifest } from './store';
 import { acquirePullLock } from './pull-lock';
 import { freeBytes as probeFreeBytes, formatBytes } from './disk-space';
 import { PullProgress } from './progress';
@@ -50,7 +50,22 @@ export interface PullResult {
 }
 
 /** Chooses the files of a pull: the preset's patterns (each required one must match) or the whole repo. */
+/**
+ * A hub file whose path the store uses for itself (its manifest, the `.partial` files of resumable
+ * downloads) would overwrite them and break `models verify` for good: such a listing is bad input.
+ */
+export function refuseReservedPaths(ref: ModelRef, files: readonly HubFile[]): void {
+  const clash = files.find((f) => f.path === MANIFEST_NAME || f.path.endsWith('.partial'));
+  if (clash) {
+    throw new ModelError(
+      'bad-input',
+      `${ref.repo}@${ref.revision} has a file named ${clash.path}, a name the model store uses for itself; refusing to install it`,
+    );
+  }
+}
+
 export function selectFiles(ref: ModelRef, all: HubFile[], device: DeviceKind | undefined, include?: string[]): HubFile[] {
+  refuseReservedPaths(ref, all);
   if (include?.length) {
     const picked = all.filter((f) => matchesAny(f.path, include));
     if (picked.length === 0) throw new ModelError('not-found', `No file of ${ref.repo}@${ref.revision} matches ${include.join(', ')}`);

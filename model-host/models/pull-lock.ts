@@ -50,6 +50,24 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** An unreadable lock file older than this is garbage left by a crash, not one being written. */
+const GARBAGE_AFTER_MS = 10_000;
+
+/**
+ * Creates `file` with `text` in one step, failing with EEXIST when it exists: the text goes to a
+ * private temp file first, which is then hard-linked to the name (a link is atomic and exclusive),
+ * so another process never reads a half-written lock and takes it for garbage.
+ */
+async function createWhole(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  await fs.promises.writeFile(tmp, text, { flag: 'wx', mode: 0o600 });
+  try {
+    await fs.promises.link(tmp, file);
+  } finally {
+    await fs.promises.rm(tmp, { force: true });
+  }
+}
+
 export async function acquirePullLock(file: string, what: string, options: LockOptions = {}): Promise<HeldLock> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const body: LockBody = { pid: process.pid, token: randomUUID(), since: new Date().toISOString() };
@@ -58,7 +76,7 @@ export async function acquirePullLock(file: string, what: string, options: LockO
   for (;;) {
     if (options.signal?.aborted) throw cancelledError(`Waiting for the lock of ${what}`);
     try {
-      await fs.promises.writeFile(file, JSON.stringify(body), { flag: 'wx' });
+      await createWhole(file, JSON.stringify(body));
       return {
         async release() {
           // Only remove the lock if it is still ours (a stale-lock takeover may have replaced it).
@@ -75,9 +93,14 @@ export async function acquirePullLock(file: string, what: string, options: LockO
       continue;
     }
     if (!holder) {
-      // Being written right now, or garbage: give the writer a moment, then treat garbage as stale.
-      await new Promise((r) => setTimeout(r, 50));
-      if (!readLock(file)) await fs.promises.rm(file, { force: true });
+      // Lock files appear whole (createWhole), so an unreadable one is garbage: stale once it is old
+      // enough that no writer can still be busy with it (and gone already if it vanished meanwhile).
+      const age = await fs.promises.stat(file).then(
+        (st) => Date.now() - st.mtimeMs,
+        () => Infinity,
+      );
+      if (age > GARBAGE_AFTER_MS) await fs.promises.rm(file, { force: true });
+      else await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
       continue;
     }
     if (!told) {

@@ -12,12 +12,20 @@ const HEADER_END = '\r\n\r\n';
 // Longest prefix of "Content-Length:" that may be split across chunks.
 const KEEP_TAIL = 'content-length:'.length;
 
+/** The largest frame either side sends: a 64 MB image as base64 in JSON, with room to spare. */
+export const MAX_FRAME_BYTES = 128 * 1024 * 1024;
+
 export class FrameFilter extends Transform {
   private buffer = Buffer.alloc(0);
   /** Bytes of the current body still to pass through. */
   private bodyLeft = 0;
 
-  constructor(private readonly onGarbage: (text: string) => void) {
+  constructor(
+    private readonly onGarbage: (text: string) => void,
+    private readonly maxContentLength = MAX_FRAME_BYTES,
+    /** Called with the claimed length of a frame over the cap (dropped). */
+    private readonly onOversize: (claimed: number) => void = (claimed) => onGarbage(`a frame header claiming ${claimed} bytes (over ${maxContentLength})`),
+  ) {
     super();
   }
 
@@ -73,9 +81,16 @@ export class FrameFilter extends Transform {
         continue;
       }
       const headerBytes = end + HEADER_END.length;
+      const claimed = Number(match[1]);
+      if (claimed > this.maxContentLength) {
+        // Not framed data we will ever read whole: drop the header and resync on the next one.
+        this.buffer = this.buffer.subarray(headerBytes);
+        this.onOversize(claimed);
+        continue;
+      }
       this.push(this.buffer.subarray(0, headerBytes));
       this.buffer = this.buffer.subarray(headerBytes);
-      this.bodyLeft = Number(match[1]);
+      this.bodyLeft = claimed;
     }
   }
 

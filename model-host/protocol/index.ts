@@ -326,8 +326,8 @@ export const TaskRunRequest = new RequestType<TaskRunParams, TaskRunResult, void
 // Images from outside the editor
 
 export interface ClipboardImageResult {
-  /** A PNG file the host wrote from the clipboard. */
-  path: string;
+  /** Base64 of the clipboard's PNG: bytes, not a file, so no screenshot is left on disk for others to read. */
+  base64: string;
   width: number;
   height: number;
 }

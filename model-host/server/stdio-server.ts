@@ -8,7 +8,7 @@ import { LogNotification, BusyNotification, logLevelPasses, type LogLevel } from
 import { EngineWorkerClient } from '../worker/client';
 import type { HostServices } from './host-services';
 import { handlerModules } from './handlers';
-import { FrameFilter } from '../protocol/frame-filter';
+import { FrameFilter, MAX_FRAME_BYTES } from '../protocol/frame-filter';
 
 /** How long requests already received may still finish after stdin closes. */
 const STDIN_CLOSED_GRACE_MS = 1_500;
@@ -18,7 +18,12 @@ export async function serveStdio(): Promise<number> {
   console.log = console.info = console.debug = (...args: unknown[]) => process.stderr.write(args.map(String).join(' ') + '\n');
 
   // Garbage between frames is dropped and reported instead of stalling the reader.
-  const input = new FrameFilter((garbage) => process.stderr.write(`ignored non-protocol input: ${JSON.stringify(garbage.slice(0, 200))}\n`));
+  const input = new FrameFilter(
+    (garbage) => process.stderr.write(`ignored non-protocol input: ${JSON.stringify(garbage.slice(0, 200))}\n`),
+    MAX_FRAME_BYTES,
+    (claimed) =>
+      process.stderr.write(`protocol error: a frame header claims ${claimed} bytes, over the ${MAX_FRAME_BYTES}-byte limit; dropped it and resynchronised\n`),
+  );
   process.stdin.pipe(input);
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(input), new rpc.StreamMessageWriter(process.stdout));
 

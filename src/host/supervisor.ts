@@ -5,7 +5,7 @@
  * extension passes settings and the log in, so this runs in plain Node tests.
  */
 import type { CancellationToken, MessageConnection, NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import { BusyNotification, InitializeRequest, LogNotification, type InitializeParams, type InitializeResult } from '../../model-host/protocol';
+import { BusyNotification, InitializeRequest, LogNotification, PingRequest, type InitializeParams, type InitializeResult } from '../../model-host/protocol';
 import type { Disposable, HostClient, HostState, HostStateChange } from './host-client';
 import { HostProcess, withTimeout, type ExitInfo, type HostLog, type SpawnSpec } from './host-process';
 import { RestartPolicy, type RestartPolicyOptions } from './restart-policy';
@@ -20,6 +20,13 @@ export interface SupervisorOptions {
   shutdownTimeoutMs?: number;
   exitTimeoutMs?: number;
   restart?: RestartPolicyOptions;
+  /**
+   * How often a ready host is pinged, and how long it may take to answer. A host that stops answering
+   * (a wedged protocol loop) is ended and restarted like a crashed one; inference runs in the host's
+   * worker thread, so a busy host still answers. 0 turns the watchdog off.
+   */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
   /** Injected so tests can move time (the crash window) without waiting. */
   now?(): number;
 }
@@ -37,7 +44,11 @@ interface Life {
   /** Rejects every request in flight when this life ends. */
   died: Promise<never>;
   stopping: boolean;
+  watchdog?: NodeJS.Timeout;
 }
+
+const DEFAULT_PING_INTERVAL_MS = 15_000;
+const DEFAULT_PING_TIMEOUT_MS = 10_000;
 
 export class HostSupervisor implements HostClient {
   private current?: Life;
@@ -191,6 +202,7 @@ export class HostSupervisor implements HostClient {
     connection.listen();
 
     void host.exited.then((exit) => {
+      clearInterval(life.watchdog);
       rejectDied(new HostUnavailableError(`The Visual Coder model host stopped while answering (${describeExit(exit)}). Check the "Visual Coder" log.`));
       if (this.current === life) this.onExit(life, exit);
     });
@@ -218,9 +230,38 @@ export class HostSupervisor implements HostClient {
     }
     this.infoValue = result;
     log.info(`model host ready: version ${result.version}, pid ${result.pid}, device ${result.device}`);
+    this.watch(life);
     this.setState('ready');
     this.ready?.resolve(result);
     this.ready = undefined;
+  }
+
+  /** Pings the host of `life` periodically; one that does not answer in time is ended (and restarted as crashed). */
+  private watch(life: Life): void {
+    const interval = this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    if (interval <= 0) return;
+    const timeoutMs = this.options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
+    let pinging = false;
+    life.watchdog = setInterval(async () => {
+      if (pinging || life.stopping || this.current !== life) return;
+      pinging = true;
+      const answer = await withTimeout(
+        life.process.connection.sendRequest(PingRequest).then(
+          () => 'ok' as const,
+          () => 'ok' as const,
+        ),
+        timeoutMs,
+        'timeout' as const,
+      );
+      pinging = false;
+      if (answer === 'timeout' && !life.stopping && this.current === life && !life.process.hasExited) {
+        const why = `did not answer host/ping within ${timeoutMs} ms`;
+        this.options.log.error(`model host (pid ${life.process.pid}) ${why}`);
+        this.lastReason = why;
+        life.process.markBroken(why);
+      }
+    }, interval);
+    life.watchdog.unref?.();
   }
 
   private onExit(life: Life, exit: ExitInfo): void {
@@ -256,6 +297,7 @@ export class HostSupervisor implements HostClient {
     const life = this.current;
     if (!life) return;
     life.stopping = true;
+    clearInterval(life.watchdog);
     this.options.log.info(`stopping the model host (pid ${life.process.pid}): ${why}`);
     const survivors = await life.process.stop({ shutdownMs: this.options.shutdownTimeoutMs ?? 1_000, exitMs: this.options.exitTimeoutMs ?? 1_000 });
     if (survivors.length > 0) this.options.log.error(`model host processes still alive after kill: ${survivors.join(', ')}`);

@@ -24,10 +24,25 @@ export const INLINE_ACTIONS: { taskId: string; title: string }[] = [
   { taskId: 'explain-code-image', title: 'Explain' },
 ];
 
-function imagePath(document: vscode.TextDocument, link: ImageLink): string | undefined {
-  if (path.isAbsolute(link.target)) return link.target;
-  if (document.uri.scheme !== 'file') return undefined;
-  return path.resolve(path.dirname(document.uri.fsPath), link.target);
+/** The slice of `vscode.workspace` that decides which images an inline action may read. */
+export type WorkspaceScope = Pick<typeof vscode.workspace, 'isTrusted' | 'getWorkspaceFolder'>;
+
+/**
+ * The file an image link names, when an inline action may read it: only in a trusted workspace, and
+ * only inside the workspace folder of the document. A Markdown file must not be able to send
+ * `/etc/…`, `~/.ssh/…` or `../../other-project/…` to a (possibly remote) model by a CodeLens click.
+ */
+export function readableImagePath(workspace: WorkspaceScope, document: vscode.TextDocument, target: string): string | undefined {
+  if (!workspace.isTrusted || document.uri.scheme !== 'file') return undefined;
+  const folder = workspace.getWorkspaceFolder(document.uri);
+  if (!folder) return undefined;
+  const file = path.resolve(path.dirname(document.uri.fsPath), target);
+  const root = path.resolve(folder.uri.fsPath);
+  return file.startsWith(root + path.sep) ? file : undefined;
+}
+
+function imagePath(workspace: WorkspaceScope, document: vscode.TextDocument, link: ImageLink): string | undefined {
+  return readableImagePath(workspace, document, link.target);
 }
 
 /** Runs `taskId` on the image of `link` and inserts the result below `line` of the document. */
@@ -66,7 +81,7 @@ class ImageLensProvider implements vscode.CodeLensProvider, vscode.CodeActionPro
     const { vs } = this;
     const lenses: vscode.CodeLens[] = [];
     for (const link of findImageLinks(document.getText())) {
-      const image = imagePath(document, link);
+      const image = imagePath(vs.workspace, document, link);
       if (!image) continue;
       const range = new vs.Range(link.line, link.start, link.line, link.end);
       for (const action of INLINE_ACTIONS) {
@@ -88,7 +103,7 @@ class ImageLensProvider implements vscode.CodeLensProvider, vscode.CodeActionPro
     const link = findImageLinks(document.getText()).find(
       (l) => l.line === range.start.line && range.start.character >= l.start && range.start.character <= l.end,
     );
-    const image = link && imagePath(document, link);
+    const image = link && imagePath(vs.workspace, document, link);
     if (!link || !image) return [];
     return INLINE_ACTIONS.map((action) => {
       const codeAction = new vs.CodeAction(`Visual Coder: ${action.title}`, vs.CodeActionKind.RefactorRewrite);
@@ -105,8 +120,15 @@ export function registerMarkdownImageActions(deps: InlineDeps): vscode.Disposabl
   return [
     vs.languages.registerCodeLensProvider(selector, provider),
     vs.languages.registerCodeActionsProvider(selector, provider, { providedCodeActionKinds: [vs.CodeActionKind.RefactorRewrite] }),
-    vs.commands.registerCommand(INLINE_COMMAND, (uri: vscode.Uri, line: number, image: string, taskId: string) =>
-      insertBelowImage(deps, uri, line, image, taskId),
-    ),
+    vs.commands.registerCommand(INLINE_COMMAND, async (uri: vscode.Uri, line: number, image: string, taskId: string) => {
+      // The command can be invoked with any arguments (a command: link): check the image again.
+      const document = await vs.workspace.openTextDocument(uri);
+      const allowed = readableImagePath(vs.workspace, document, image);
+      if (!allowed) {
+        void vs.window.showWarningMessage('Visual Coder: inline actions read images inside this workspace folder only, and only in a trusted workspace.');
+        return;
+      }
+      return insertBelowImage(deps, uri, line, allowed, taskId);
+    }),
   ];
 }

@@ -5,9 +5,6 @@
  * sits on the cell and uses the cell's first image output.
  */
 import type * as vscode from 'vscode';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { IMAGE_MIME_TYPES } from '../../model-host/protocol';
 import { INLINE_ACTIONS, type InlineDeps } from './markdown-image-actions';
 
@@ -36,27 +33,23 @@ async function run(deps: InlineDeps, cell: vscode.NotebookCell | undefined): Pro
   const task = await tasks.find(picked.taskId);
   if (!task) return;
   const { options } = tasks.rememberedOptions(task);
-  const file = path.join(os.tmpdir(), `visual-coder-cell-${Date.now()}.${item.mime === 'image/svg+xml' ? 'svg' : item.mime.split('/')[1]}`);
-  await fs.writeFile(file, outputImageBytes(item.data, item.mime));
-  try {
-    await tasks.runWithProgress(`${task.title} (cell ${cell.index + 1})`, tasks.params(task.id, { path: file }, options), {
-      append: () => undefined,
-      settle: async () => undefined,
-      finish: async (result) => {
-        const markdown = result.language === 'markdown';
-        const data = new vs.NotebookCellData(
-          markdown ? vs.NotebookCellKind.Markup : vs.NotebookCellKind.Code,
-          result.output.trimEnd(),
-          markdown ? 'markdown' : result.language,
-        );
-        const edit = new vs.WorkspaceEdit();
-        edit.set(cell!.notebook.uri, [vs.NotebookEdit.insertCells(cell!.index + 1, [data])]);
-        await vs.workspace.applyEdit(edit);
-      },
-    });
-  } finally {
-    await fs.rm(file, { force: true });
-  }
+  // The image goes to the host as bytes: no temporary file of the user's output is written anywhere.
+  const image = { base64: outputImageBytes(item.data, item.mime).toString('base64') };
+  await tasks.runWithProgress(`${task.title} (cell ${cell.index + 1})`, tasks.params(task.id, image, options), {
+    append: () => undefined,
+    settle: async () => undefined,
+    finish: async (result) => {
+      const markdown = result.language === 'markdown';
+      const data = new vs.NotebookCellData(
+        markdown ? vs.NotebookCellKind.Markup : vs.NotebookCellKind.Code,
+        result.output.trimEnd(),
+        markdown ? 'markdown' : result.language,
+      );
+      const edit = new vs.WorkspaceEdit();
+      edit.set(cell!.notebook.uri, [vs.NotebookEdit.insertCells(cell!.index + 1, [data])]);
+      await vs.workspace.applyEdit(edit);
+    },
+  });
 }
 
 export function registerNotebookImageActions(deps: InlineDeps): vscode.Disposable[] {

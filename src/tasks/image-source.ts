@@ -65,7 +65,7 @@ export class ImageSource {
     try {
       await this.host.whenReady();
       const clip = await this.host.sendRequest(ClipboardReadImageRequest);
-      return { input: { path: clip.path }, label: `clipboard image ${clip.width}×${clip.height}` };
+      return { input: { base64: clip.base64 }, label: `clipboard image ${clip.width}×${clip.height}` };
     } catch (err) {
       void this.vs.window.showErrorMessage((err as Error).message);
       return undefined;

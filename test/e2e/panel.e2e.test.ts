@@ -18,6 +18,27 @@ import { convertTinyModel } from '../fixtures/cli/tiny-model';
 
 const MAX_NEW_TOKENS = 48;
 /** What a capable remote model might answer, for the Tailwind rendering check and the docs screenshot. */
+/**
+ * Model output that tries to run script and reach the network from the preview: a commented and an
+ * attribute `<head>` (which fooled the old "first <head" insertion), inline and SVG scripts, handlers,
+ * `<base>`, a meta refresh, an auto-submitted form, remote images, styles and fonts. Every URL points at
+ * the test server, which records any request that is not the chat completion.
+ */
+function hostileAnswer(origin: string): string {
+  return [
+    '```html',
+    `<!--<head>--><!DOCTYPE html><html><head title="<head>"><base href="${origin}/base/">`,
+    `<meta http-equiv="refresh" content="0; url=${origin}/refresh">`,
+    `<link rel="stylesheet" href="${origin}/style.css"><style>@import url("${origin}/import.css"); @font-face { font-family: x; src: url("${origin}/font.woff"); }</style>`,
+    '<script>window.top.pwned = 1; document.title = "PWNED";</script></head>',
+    `<body onload="document.title='PWNED-onload'"><img src="${origin}/pixel.png" onerror="document.title='PWNED-onerror'">`,
+    `<svg xmlns="http://www.w3.org/2000/svg"><script>document.title='PWNED-svg'</script><image href="${origin}/svg.png"/></svg>`,
+    `<form id="f" action="${origin}/form" method="post"><input name="a" value="b"></form><script>document.getElementById('f').submit()</script>`,
+    `<iframe src="${origin}/frame"></iframe><p id="hostile-marker">still here</p></body></html>`,
+    '```',
+  ].join('\n');
+}
+
 const DEMO_ANSWER = `Sure! Here is the page:
 \`\`\`html
 <div class="min-h-screen bg-slate-50 p-8">
@@ -36,6 +57,8 @@ let png: Buffer;
 let server: http.Server;
 let endpoint: string;
 let chunksSent = 0;
+/** Requests the test server got that were not the chat completion: anything the preview let out. */
+const leaks: string[] = [];
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'vc-e2e-panel-'));
@@ -52,6 +75,14 @@ before(async () => {
     req.on('end', async () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const send = (content: string) => res.write(`data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`);
+      if (req.url !== '/v1/chat/completions') {
+        leaks.push(`${req.method} ${req.url}`);
+        return void res.end();
+      }
+      if (JSON.parse(body).model === 'hostile') {
+        send(hostileAnswer(`http://127.0.0.1:${(server.address() as { port: number }).port}`));
+        return void res.end('data: [DONE]\n\n');
+      }
       if (JSON.parse(body).model === 'demo') {
         for (const line of DEMO_ANSWER.split(/(?<=\n)/)) send(line);
         return void res.end('data: [DONE]\n\n');
@@ -285,4 +316,50 @@ test('with a capable backend the preview renders Tailwind classes from the bundl
   );
   assert.equal(look.bg, 'rgb(0, 0, 0)');
   assert.notEqual(look.border, 'rgba(0, 0, 0, 0)', 'buttons have a visible contrast border');
+});
+
+test('hostile model output in the preview runs no script and reaches no server; the panel ignores messages from the preview', async () => {
+  for (const scope of ['User', 'Machine']) {
+    const file = join(vs.userDataDir, scope, 'settings.json');
+    const settings = {
+      ...JSON.parse(readFileSync(file, 'utf8')),
+      'visualCoder.backend': 'openai',
+      'visualCoder.remote.endpoint': endpoint,
+      'visualCoder.remote.model': 'hostile',
+    };
+    writeFileSync(file, JSON.stringify(settings, null, 2));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  await vs.runCommand('Visual Coder: Open Screenshot to Code Panel');
+  const frame = await panelFrame();
+  await frame.selectOption('#stack', 'html-css');
+  await frame.click('#generate');
+  await waitUntil(async () => ((await frame.textContent('#status')) === 'Done.' ? true : undefined), {
+    timeoutMs: 30_000,
+    what: 'the hostile answer',
+    describeLast: async () => (await frame.textContent('#status')) ?? '',
+  });
+  const preview = await waitUntil(
+    async () => {
+      const f = frame.childFrames().find((c) => c.url() === 'about:srcdoc');
+      return (await f?.$('#hostile-marker').catch(() => null)) ? f : undefined;
+    },
+    {
+      timeoutMs: 20_000,
+      what: 'the hostile page in the preview',
+      describeLast: async () =>
+        JSON.stringify({ frames: frame.childFrames().map((c) => c.url()), leaks, code: ((await frame.textContent('#code')) ?? '').slice(0, 200) }),
+    },
+  );
+  // Give refreshes, loads and form posts time to happen if they could.
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal(preview.url(), 'about:srcdoc', 'the preview did not navigate');
+  assert.equal(await preview.evaluate(() => document.title), '', 'no script of the model ran');
+  assert.equal(await frame.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+  assert.deepEqual(leaks, [], 'no request left the preview');
+  // A script in the preview (run here by the test itself) cannot drive the panel.
+  const before = await frame.textContent('#code');
+  await preview.evaluate(() => window.parent.postMessage({ type: 'done', output: 'INJECTED', language: 'html', finishReason: 'stop' }, '*'));
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await frame.textContent('#code'), before);
 });

@@ -133,14 +133,18 @@ test('with visualCoder.output = cursor the code goes at the cursor of the editor
   writeFileSync(settingsFile, JSON.stringify({ ...settings, 'visualCoder.output': 'cursor' }, null, 2));
   const machine = join(vs.userDataDir, 'Machine', 'settings.json');
   writeFileSync(machine, JSON.stringify({ ...JSON.parse(readFileSync(machine, 'utf8')), 'visualCoder.output': 'cursor' }, null, 2));
-  await new Promise((r) => setTimeout(r, 1500));
+  // The extension has the new value once it logs the change (not after a guessed delay).
+  await vs.waitForOutput('Visual Coder', /settings changed: .*visualCoder\.output/, 30_000);
   const want = cli('formula-to-latex');
   await vs.openFile('notes.txt');
+  // Focus the editor and put the cursor at the end; wait until VS Code shows it there (line 2, col 1).
+  await vs.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
   await vs.page.keyboard.press('Control+End');
+  await vs.waitForStatusBar('status.editor.selection', /Ln 2, Col 1/);
   // Run from the image preview: the cursor of the text editor the user was last in is the target.
   await runOnOpenImage('Visual Coder: Formula to LaTeX');
-  await vs.openFile('notes.txt');
   await vs.waitForOutput('Visual Coder', /latex result: \d+ characters \(sha256 [0-9a-f]{64}\) in file:\S*notes\.txt/, 60_000);
+  await vs.openFile('notes.txt');
   await vs.page.keyboard.press('Control+S');
   await waitUntil(() => vs.readWorkspaceFile('notes.txt') !== 'BEFORE\n' || undefined, { what: 'notes.txt saved' });
   assert.equal(vs.readWorkspaceFile('notes.txt'), 'BEFORE\n' + want.output);

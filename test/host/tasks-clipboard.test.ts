@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as rpc from 'vscode-jsonrpc/node';
@@ -52,7 +52,7 @@ test('an empty clipboard gives BadImage saying to copy a screenshot first', { sk
   );
 });
 
-test('a PNG copied with xclip comes back as a PNG file with its size and pixels', { skip }, async () => {
+test('a PNG copied with xclip comes back as PNG bytes with its size and pixels, and leaves no file behind', { skip }, async () => {
   const source = path.join(dir, 'copied.png');
   writeFileSync(
     source,
@@ -63,9 +63,10 @@ test('a PNG copied with xclip comes back as a PNG file with its size and pixels'
   // xclip -i forks and keeps serving the selection until another owner takes it (or X ends).
   const put = spawnSync('xclip', ['-selection', 'clipboard', '-t', 'image/png', '-i', source], { env: { ...process.env, DISPLAY: display }, timeout: 5000 });
   assert.equal(put.status, 0, put.stderr?.toString());
+  const before = readdirSync(dir);
   const result = await connection.sendRequest(ClipboardReadImageRequest);
-  assert.equal(path.dirname(result.path), dir);
   assert.deepEqual([result.width, result.height], [30, 20]);
-  const { data } = await sharp(result.path).raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(Buffer.from(result.base64, 'base64')).raw().toBuffer({ resolveWithObject: true });
   assert.deepEqual([...data.subarray(0, 3)], [255, 0, 0]);
+  assert.deepEqual(readdirSync(dir), before, 'nothing was written to the temp folder');
 });

@@ -299,3 +299,15 @@ test('an unreachable hub gives a clear error after the retries', async () => {
   });
   assert.equal(logs.filter((l) => /retry 1 of 1/.test(l)).length, 1);
 });
+
+test("a hub file named like the store's own files (manifest, .partial) is refused as bad input, and nothing is installed", async () => {
+  for (const [repo, name] of [
+    ['org/manifest-clash', 'visual-coder-manifest.json'],
+    ['org/partial-clash', 'weights.safetensors.partial'],
+  ]) {
+    hub.addRepo(repo, { 'config.json': '{}', [name]: '{"files":[]}' });
+    const store = tmpStore();
+    await assert.rejects(pull(store, repo), (err: ModelError) => err.kind === 'bad-input' && err.message.includes(name) && /uses for itself/.test(err.message));
+    assert.equal(fs.existsSync(store.modelDir(parseModelRef(repo).id)), false, `${repo} left a folder`);
+  }
+});

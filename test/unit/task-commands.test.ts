@@ -44,7 +44,7 @@ function setup(pick: (items: vscode.QuickPickItem[]) => vscode.QuickPickItem | u
   const runs: unknown[] = [];
   const fake = fakeHostClient({
     'task/list': [chart],
-    'clipboard/readImage': { path: '/tmp/clip.png', width: 10, height: 8 },
+    'clipboard/readImage': { base64: 'iVBORw0K', width: 10, height: 8 },
     'task/run': (params: unknown) => {
       runs.push(params);
       return { runId: 'r', raw: 'x', output: 'plot()\n', language: 'python', finishReason: 'stop', timings: { totalMs: 1 } };
@@ -87,7 +87,7 @@ test('without an image argument: the open preview, the clipboard (read by the ho
 
   const clip = setup((items) => items.find((i) => /clipboard/.test(i.label)) ?? items[0]);
   await clip.commands.run('chart-to-code', undefined);
-  assert.deepEqual((clip.runs[0] as { image: unknown }).image, { path: '/tmp/clip.png' });
+  assert.deepEqual((clip.runs[0] as { image: unknown }).image, { base64: 'iVBORw0K' }, 'the bytes, no file');
 
   const file = setup((items) => items.find((i) => /Choose an image file/.test(i.label)) ?? items[0]);
   await file.commands.run('chart-to-code', undefined);

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fencedBlock, findImageLinks } from '../../src/inline/markdown-image-links';
 import { outputImageBytes } from '../../src/inline/notebook-image-actions';
+import { readableImagePath, type WorkspaceScope } from '../../src/inline/markdown-image-actions';
+import type * as vscode from 'vscode';
 
 test('Markdown and HTML image references are found with their line and range', () => {
   const text = '# T\n\n![chart](img/a.png)\nSee <img alt="x" src="shots/b.jpg" width=20> and ![second](c.svg "Title").\n';
@@ -45,4 +47,22 @@ test('notebook image outputs: raw PNG bytes kept, base64 text decoded', () => {
   assert.deepEqual(outputImageBytes(png, 'image/png'), png);
   assert.deepEqual(outputImageBytes(Buffer.from(png.toString('base64') + '\n'), 'image/png'), png);
   assert.equal(outputImageBytes(Buffer.from('<svg/>'), 'image/svg+xml').toString(), '<svg/>');
+});
+
+test("inline actions read only images inside the document's workspace folder, and nothing in an untrusted workspace", () => {
+  const folder = { uri: { fsPath: '/ws/project' } };
+  const doc = (fsPath: string) => ({ uri: { scheme: 'file', fsPath } }) as unknown as vscode.TextDocument;
+  const trusted = {
+    isTrusted: true,
+    getWorkspaceFolder: (u: { fsPath: string }) => (u.fsPath.startsWith('/ws/project/') ? folder : undefined),
+  } as unknown as WorkspaceScope;
+  const notes = doc('/ws/project/docs/notes.md');
+  assert.equal(readableImagePath(trusted, notes, 'img/a.png'), '/ws/project/docs/img/a.png');
+  assert.equal(readableImagePath(trusted, notes, '../shots/b.png'), '/ws/project/shots/b.png');
+  for (const outside of ['/etc/passwd', '../../other/secret.png', '../../../home/u/.ssh/id_rsa.png']) {
+    assert.equal(readableImagePath(trusted, notes, outside), undefined, outside);
+  }
+  assert.equal(readableImagePath(trusted, doc('/elsewhere/notes.md'), 'a.png'), undefined, 'a document outside every workspace folder');
+  assert.equal(readableImagePath({ ...trusted, isTrusted: false } as WorkspaceScope, notes, 'img/a.png'), undefined, 'untrusted workspace');
+  assert.equal(readableImagePath(trusted, { uri: { scheme: 'untitled', fsPath: 'x' } } as unknown as vscode.TextDocument, 'a.png'), undefined);
 });

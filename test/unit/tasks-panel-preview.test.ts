@@ -16,16 +16,38 @@ test('a fragment is wrapped in a document with the CSP and the runtime first', (
   assert.match(doc, /<script nonce="N2">window\.tw=1;<\\\/script>x<\/script><\/head><body><div class="p-4">Hi<\/div><\/body>/);
 });
 
-test('a full document gets the CSP injected at the top of its head; model scripts keep no nonce', () => {
+test('a full document follows our CSP and runtime: nothing the model wrote can come before them', () => {
   const doc = buildPreviewDocument(
     '<!DOCTYPE html><html lang="en"><head><title>T</title><script src="https://cdn.tailwindcss.com"></script></head><body>x</body></html>',
     'html',
     'N3',
     '',
   );
-  assert.match(doc, /<head><meta http-equiv="Content-Security-Policy"[^>]*><title>T<\/title><script src="https:\/\/cdn\.tailwindcss\.com"><\/script>/);
-  const noHead = buildPreviewDocument('<html><body>y</body></html>', 'html', 'N3', '');
-  assert.match(noHead, /^<html><head><meta http-equiv="Content-Security-Policy"/);
+  assert.match(
+    doc,
+    /^<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy"[^>]*><\/head><!DOCTYPE html><html lang="en"><head><title>T/,
+  );
+  assert.doesNotMatch(doc, /nonce="N3"[^>]*src=/, 'model scripts keep no nonce');
+  // Hostile text that fooled a "first <head" search: a commented head, a head in an attribute.
+  for (const hostile of [
+    '<!--<head>--><html><head></head><body>a</body></html>',
+    '<html><body><p title="<head>">b</p></body></html>',
+    '<head data-x=">"><base href="https://evil.example/">',
+  ]) {
+    const d = buildPreviewDocument(hostile, 'html', 'N4', '');
+    assert.ok(d.indexOf('Content-Security-Policy') < d.indexOf(hostile.slice(0, 8)), hostile);
+    assert.ok(d.startsWith('<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy"'), hostile);
+  }
+});
+
+test('a meta refresh is removed: the preview must not navigate away', () => {
+  for (const tag of [
+    '<meta http-equiv="refresh" content="0; url=https://evil.example">',
+    "<META HTTP-EQUIV='Refresh' CONTENT='1'>",
+    '<meta content="0" http-equiv=refresh>',
+  ]) {
+    assert.doesNotMatch(buildPreviewDocument(`<p>a</p>${tag}<p>b</p>`, 'html', 'N', ''), /refresh/i, tag);
+  }
 });
 
 test('React components preview as their returned JSX with className → class and expressions dropped', () => {

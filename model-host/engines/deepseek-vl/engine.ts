@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DeviceKind, DevicePreference, GenerationOptions, Timings } from '../../protocol';
+import { HostError, HostErrorCodes } from '../../protocol/errors';
 import type { GenerateContext, GenerateInput, GenerateOutput, TextEngine } from '../engine';
 import { ModelFolderError } from '../model-folder';
 import { createSessions, type Log, releaseAll, type SessionSet, type SessionSpec } from '../ort-sessions';
@@ -169,7 +170,12 @@ export class DeepseekVlEngine implements TextEngine {
 
     // The decoder's RoPE tables end at max_position_embeddings: never ask for a position past them.
     const maxPositions = this.config.text_config.max_position_embeddings ?? Infinity;
-    if (ids.length > maxPositions) throw new Error(`the prompt has ${ids.length} tokens; this model takes at most ${maxPositions}`);
+    if (ids.length > maxPositions) {
+      throw new HostError(HostErrorCodes.InvalidParams, `the prompt has ${ids.length} tokens; this model takes at most ${maxPositions}`, {
+        limit: maxPositions,
+        kind: 'context_length_exceeded',
+      });
+    }
     const maxNew = Math.min(generation.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS, maxPositions - ids.length + 1);
     const stream = new TextStream((t) => this.processor.decode(t), generation.stop ?? []);
     const generated: number[] = [];

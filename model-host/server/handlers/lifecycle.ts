@@ -4,6 +4,7 @@ import { probeDevices, chooseDevice } from '../../devices/probe';
 import { listEngines } from '../../engines/engine-list';
 import type { HandlerModule } from '../host-services';
 import { cancellationSignal } from '../cancellation';
+import { validatorFor } from '../../protocol/validate';
 import { onRequest, onRequest0 } from '../requests';
 
 /** host/initialize, host/shutdown, host/ping and the test-only debug/burn. */
@@ -13,18 +14,23 @@ export const registerLifecycleHandlers: HandlerModule = (services) => {
   // (per-process cached) answer, which keeps a restarted host's time-to-ready short.
   void probeDevices(services.log);
 
-  onRequest(connection, InitializeRequest, async (params) => {
-    services.settings = params;
-    services.devices = await probeDevices(services.log);
-    services.device = chooseDevice(params.device, services.devices, services.log);
-    return {
-      version: HOST_VERSION,
-      pid: process.pid,
-      devices: services.devices,
-      device: services.device,
-      engines: listEngines(),
-    };
-  });
+  onRequest(
+    connection,
+    InitializeRequest,
+    async (params) => {
+      services.settings = params;
+      services.devices = await probeDevices(services.log);
+      services.device = chooseDevice(params.device, services.devices, services.log);
+      return {
+        version: HOST_VERSION,
+        pid: process.pid,
+        devices: services.devices,
+        device: services.device,
+        engines: listEngines(),
+      };
+    },
+    validatorFor('host/initialize'),
+  );
 
   onRequest0(connection, ShutdownRequest, async () => {
     services.log('info', 'shutdown requested');
@@ -36,11 +42,16 @@ export const registerLifecycleHandlers: HandlerModule = (services) => {
 
   onRequest0(connection, PingRequest, () => ({ hostTimeMs: performance.now(), busy: services.worker.busy }));
 
-  onRequest(connection, DebugBurnRequest, async (params, token) => {
-    if (!services.testMode) throw new HostError(HostErrorCodes.MethodNotFound, 'debug/burn is only available when VISUAL_CODER_TEST=1');
-    const result = await services.worker.run<{ burnedMs: number }>('burn', params, { label: 'burn' }, cancellationSignal(token));
-    // The job stops early on the cancel flag; say it was cancelled rather than pass a short burn off as done.
-    if (token.isCancellationRequested) throw new HostError(HostErrorCodes.Cancelled, `debug/burn cancelled after ${result.burnedMs} ms`);
-    return result;
-  });
+  onRequest(
+    connection,
+    DebugBurnRequest,
+    async (params, token) => {
+      if (!services.testMode) throw new HostError(HostErrorCodes.MethodNotFound, 'debug/burn is only available when VISUAL_CODER_TEST=1');
+      const result = await services.worker.run<{ burnedMs: number }>('burn', params, { label: 'burn' }, cancellationSignal(token));
+      // The job stops early on the cancel flag; say it was cancelled rather than pass a short burn off as done.
+      if (token.isCancellationRequested) throw new HostError(HostErrorCodes.Cancelled, `debug/burn cancelled after ${result.burnedMs} ms`);
+      return result;
+    },
+    validatorFor('debug/burn'),
+  );
 };

@@ -15,6 +15,7 @@ import {
   ModelsVerifyRequest,
 } from '../../protocol';
 import type { HandlerModule, HostServices } from '../host-services';
+import { validatorFor } from '../../protocol/validate';
 import { onRequest } from '../requests';
 import { ModelStore, defaultStoreRoot } from '../../models/store';
 import { parseModelRef } from '../../models/registry';
@@ -36,54 +37,79 @@ function needString(value: unknown, name: string): string {
 export const registerModelHandlers: HandlerModule = (services) => {
   const { connection } = services;
 
-  onRequest(connection, ModelsListRequest, (params) => listModels(storeFor(services, params?.store), services.devices));
+  onRequest(connection, ModelsListRequest, (params) => listModels(storeFor(services, params?.store), services.devices), validatorFor('models/list'));
 
-  onRequest(connection, ModelsPullRequest, async (params, token) => {
-    const ref = parseModelRefOrInvalid(needString(params?.id, 'id'));
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
-    // The extension passes VS Code's http.proxy; it wins over the host's environment.
-    const env = params.proxy ? { ...process.env, HTTPS_PROXY: params.proxy, HTTP_PROXY: params.proxy } : process.env;
-    services.log('info', `models/pull ${ref.id} from ${ref.repo}@${ref.revision}`);
-    const result = await pullModel({
-      ref,
-      store: storeFor(services, params.store),
-      device: services.device,
-      env,
-      signal: controller.signal,
-      log: (m) => services.log('info', m),
-      onProgress: (p) => void connection.sendNotification(ModelsProgressNotification, { ...p, ref: params.id }),
-      convert: convertAfterPull,
-    });
-    return { id: result.id, dir: result.dir, files: result.files, bytes: result.bytes };
-  });
+  onRequest(
+    connection,
+    ModelsPullRequest,
+    async (params, token) => {
+      const ref = parseModelRefOrInvalid(needString(params?.id, 'id'));
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      // The extension passes VS Code's http.proxy; it wins over the host's environment.
+      const env = params.proxy ? { ...process.env, HTTPS_PROXY: params.proxy, HTTP_PROXY: params.proxy } : process.env;
+      services.log('info', `models/pull ${ref.id} from ${ref.repo}@${ref.revision}`);
+      const result = await pullModel({
+        ref,
+        store: storeFor(services, params.store),
+        device: services.device,
+        env,
+        signal: controller.signal,
+        log: (m) => services.log('info', m),
+        onProgress: (p) => void connection.sendNotification(ModelsProgressNotification, { ...p, ref: params.id }),
+        convert: convertAfterPull,
+      });
+      return { id: result.id, dir: result.dir, files: result.files, bytes: result.bytes };
+    },
+    validatorFor('models/pull'),
+  );
 
-  onRequest(connection, ModelsVerifyRequest, (params) => verifyModel(storeFor(services, params?.store), needString(params?.id, 'id')));
+  onRequest(
+    connection,
+    ModelsVerifyRequest,
+    (params) => verifyModel(storeFor(services, params?.store), needString(params?.id, 'id')),
+    validatorFor('models/verify'),
+  );
 
-  onRequest(connection, ModelsRemoveRequest, async (params) => {
-    const id = needString(params?.id, 'id');
-    const removed = await storeFor(services, params.store).remove(id);
-    // The active model is gone: the next task must say so instead of loading a missing folder.
-    if (removed && services.settings.model === id) services.settings = { ...services.settings, model: undefined };
-    return { removed };
-  });
+  onRequest(
+    connection,
+    ModelsRemoveRequest,
+    async (params) => {
+      const id = needString(params?.id, 'id');
+      const removed = await storeFor(services, params.store).remove(id);
+      // The active model is gone: the next task must say so instead of loading a missing folder.
+      if (removed && services.settings.model === id) services.settings = { ...services.settings, model: undefined };
+      return { removed };
+    },
+    validatorFor('models/remove'),
+  );
 
-  onRequest(connection, ModelsRegisterRequest, async (params) => {
-    const store = storeFor(services, params?.store);
-    const m = await store.register(needString(params?.dir, 'dir'), params.id);
-    return { id: m.id, dir: store.runtimeDir(m), family: m.family, verifiedFiles: 0, local: true };
-  });
+  onRequest(
+    connection,
+    ModelsRegisterRequest,
+    async (params) => {
+      const store = storeFor(services, params?.store);
+      const m = await store.register(needString(params?.dir, 'dir'), params.id);
+      return { id: m.id, dir: store.runtimeDir(m), family: m.family, verifiedFiles: 0, local: true };
+    },
+    validatorFor('models/register'),
+  );
 
-  onRequest(connection, ModelsSelectRequest, (params) => {
-    if (typeof params?.id === 'string' && params.id.trim() === '') return useRecommendedModel(services);
-    const id = needString(params?.id, 'id');
-    const model = describeActiveModel(storeFor(services, undefined), id, services.device);
-    // The task runner keys its loaded engine by model folder, so the next task loads this one
-    // (and disposes the previous engine) without a host restart.
-    services.settings = { ...services.settings, model: id };
-    services.log('info', `active model: ${id} (${model.dir})`);
-    return { model };
-  });
+  onRequest(
+    connection,
+    ModelsSelectRequest,
+    (params) => {
+      if (typeof params?.id === 'string' && params.id.trim() === '') return useRecommendedModel(services);
+      const id = needString(params?.id, 'id');
+      const model = describeActiveModel(storeFor(services, undefined), id, services.device);
+      // The task runner keys its loaded engine by model folder, so the next task loads this one
+      // (and disposes the previous engine) without a host restart.
+      services.settings = { ...services.settings, model: id };
+      services.log('info', `active model: ${id} (${model.dir})`);
+      return { model };
+    },
+    validatorFor('models/select'),
+  );
 };
 
 /**

@@ -55,12 +55,40 @@ export class Workbench {
   async runCommand(title: string, timeoutMs = 20_000): Promise<void> {
     await this.openPalette();
     await this.page.locator(QUICK_INPUT_BOX).fill(`>${title}`);
-    const row = await this.waitForQuickItem(title, timeoutMs);
-    await row.click();
-    await this.page
-      .locator(QUICK_INPUT)
-      .waitFor({ state: 'hidden', timeout: 5000 })
-      .catch(() => undefined);
+    await this.waitForQuickItem(title, timeoutMs);
+    // Move the focus onto the command's row with the keyboard, then press Enter: a click can land on a
+    // row that the filtering is still moving, and then runs another command or none.
+    await waitUntil(
+      async () => {
+        const rows = await this.page
+          .locator(QUICK_ROWS)
+          .evaluateAll((els) =>
+            els.map((e) => ({ name: (e.querySelector('.label-name')?.textContent ?? '').trim(), focused: e.classList.contains('focused') })),
+          );
+        const target = rows.findIndex((r) => r.name === title);
+        const focused = rows.findIndex((r) => r.focused);
+        if (target < 0 || focused < 0) return undefined;
+        if (target === focused) return true;
+        await this.page.keyboard.press(target > focused ? 'ArrowDown' : 'ArrowUp');
+        return undefined;
+      },
+      { timeoutMs, what: `"${title}" as the focused row of the palette`, describeLast: async () => JSON.stringify(await this.quickItems()) },
+    );
+    await this.page.keyboard.press('Enter');
+    // The palette's text is gone once the command ran (a command with its own quick pick reuses the widget).
+    await waitUntil(
+      async () =>
+        !(
+          await this.page
+            .locator(QUICK_INPUT_BOX)
+            .inputValue({ timeout: 500 })
+            .catch(() => '')
+        ).startsWith('>') || undefined,
+      {
+        timeoutMs: 5_000,
+        what: `the palette to run "${title}"`,
+      },
+    ).catch(() => undefined);
   }
 
   /** The row whose label is exactly `label` (a string), else the first whose label/aria-label matches. */
