@@ -114,10 +114,10 @@ export function createOpenAiServer(options: OpenAiServerOptions): http.Server {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxPromptChars = options.maxPromptChars ?? DEFAULT_MAX_PROMPT_CHARS;
   const queue = new RequestQueue(options.maxQueue ?? DEFAULT_MAX_QUEUE);
-  let server: http.Server | undefined;
   const guards: GuardOptions = {
     boundHost: options.boundHost ?? '127.0.0.1',
-    port: () => (server?.address() as AddressInfo | null)?.port ?? 0,
+    // Asked per request, when the server below is listening.
+    port: () => (server.address() as AddressInfo | null)?.port ?? 0,
     apiKey: options.apiKey,
     allowedOrigins: options.allowedOrigins ?? [],
   };
@@ -224,7 +224,7 @@ export function createOpenAiServer(options: OpenAiServerOptions): http.Server {
     );
   }
 
-  server = http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
     const handle = async () => {

@@ -30,8 +30,9 @@ const bool: Check<boolean> = (v, f) => {
 };
 function num(min: number, max: number, integer = false): Check<number> {
   return (v, f) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)))
+    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
       throw invalid(f, `must be ${integer ? 'a whole number' : 'a number'} (got ${describe(v)})`);
+    }
     if (v < min || v > max) throw invalid(f, `must be between ${min} and ${max} (got ${v})`);
     return v;
   };
@@ -95,13 +96,15 @@ function describe(v: unknown): string {
 /** Image paths are absolute: a relative one would resolve against the host's working folder, not the user's. */
 const absolutePath: Check<string> = (v, f) => {
   const s = nonEmpty(v, f);
-  if (!(s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s) || s.startsWith('\\\\')))
+  if (!(s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s) || s.startsWith('\\\\'))) {
     throw invalid(f, `must be an absolute path (got ${JSON.stringify(s)}); resolve it against the workspace first`);
+  }
   return s;
 };
 
 const imageInput: Check<ImageInput> = (v, f) => {
-  const image = object<ImageInput>({ path: optional(absolutePath), base64: optional(nonEmpty) })(v, f);
+  // An empty base64 is an image problem (BadImage, "the file is empty"), said by the loader, not a type error.
+  const image = object<ImageInput>({ path: optional(absolutePath), base64: optional(str) })(v, f);
   if ((image.path === undefined) === (image.base64 === undefined)) throw invalid(f, 'needs exactly one of path or base64');
   return image;
 };

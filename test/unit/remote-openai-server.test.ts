@@ -206,7 +206,7 @@ test('requests the local host cannot honour get a 400/404 that says what to send
     assert.equal(res.status, status, JSON.stringify(body));
     assert.match((await res.json()).error.message, message);
   }
-  const notJson = await fetch(`${base}/chat/completions`, { method: 'POST', body: '{' });
+  const notJson = await fetch(`${base}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
   assert.equal(notJson.status, 400);
   const unknown = await fetch(`${base}/completions`, { method: 'POST', body: '{}' });
   assert.equal(unknown.status, 404);

@@ -65,7 +65,8 @@ export class Workbench {
           .evaluateAll((els) =>
             els.map((e) => ({ name: (e.querySelector('.label-name')?.textContent ?? '').trim(), focused: e.classList.contains('focused') })),
           );
-        const target = rows.findIndex((r) => r.name === title);
+        // A command that opens more UI shows an ellipsis after its title ("Welcome: Open Walkthrough...").
+        const target = rows.findIndex((r) => r.name.replace(/(\.\.\.|…)$/, '') === title.replace(/(\.\.\.|…)$/, ''));
         const focused = rows.findIndex((r) => r.focused);
         if (target < 0 || focused < 0) return undefined;
         if (target === focused) return true;
