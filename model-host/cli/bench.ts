@@ -1,112 +1,25 @@
 /**
  * `model-host bench`: how fast a converted DeepSeek-VL folder runs, per device. Each (model, device)
- * pair is measured in its own child process, so peak RSS belongs to that pair alone and a WebGPU
- * failure cannot take the others down. Without --model it converts the tiny reference checkpoints
- * (../shared/fixtures/deepseek-vl-reference) into a temporary folder first and reports conversion
- * time and peak memory too.
+ * pair is measured in its own child process (bench/measure.ts), so peak RSS belongs to that pair
+ * alone and a WebGPU failure cannot take the others down.
  *
- * Measured per pair: session load, image preprocessing (sharp decode excluded; Pillow-exact resize +
- * normalise of a synthetic 1280×800 image), vision encoder, time to first token (vision + embed +
- * prefill + first pick), decode tokens/s over the remaining tokens, peak RSS. One warm-up generation
- * runs first (shader compilation on WebGPU), then `--runs` measured ones (median reported).
+ * Three sources of models: `--model DIR` (converted folders); `--synthetic NAME` (a checkpoint of the
+ * real configuration with seeded random weights, written here, converted with the project's converter:
+ * real size without a download); neither (the tiny reference checkpoints in ../shared/fixtures).
+ * With --synthetic, the dtype's logits are also compared with fp32's along the same tokens.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEVICE_PREFERENCES, type DevicePreference } from '../protocol';
-import type { GenerateOutput } from '../engines/engine';
-import { DeepseekVlEngine, type RawInputs } from '../engines/deepseek-vl/engine';
+import { CONVERT_DTYPES } from '../convert/deepseek-vl/converter';
+import { type BenchRow, compareLogits, type LogitsAgreement, logitsOf, type LogitsRun, measureOne } from '../bench/measure';
+import { SYNTHETIC_MODELS, type SyntheticModel, writeSyntheticCheckpoint } from '../bench/synthetic-checkpoint';
 import { type CliCommand, flag, parseArgs, UsageError } from './command';
 
-export interface BenchRow {
-  model: string;
-  device: string;
-  requestedDevice: string;
-  dtype: string;
-  loadMs: number;
-  preprocessMs: number;
-  visionMs: number;
-  ttftMs: number;
-  decodeTokensPerSecond: number;
-  newTokens: number;
-  promptTokens: number;
-  peakRssMb: number;
-  error?: string;
-}
-
-const now = () => performance.now();
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-
-/** A 1280×800 RGB test card (gradients + stripes): realistic size for a screenshot, no file needed. */
-function syntheticImage(): { data: Uint8Array; width: number; height: number } {
-  const width = 1280;
-  const height = 800;
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const o = (y * width + x) * 3;
-      data[o] = (x * 255) / width;
-      data[o + 1] = (y * 255) / height;
-      data[o + 2] = ((x >> 4) + (y >> 4)) % 2 ? 220 : 30;
-    }
-  }
-  return { data, width, height };
-}
-
-/** The measurement itself, run inside the child process. */
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function measureOne(modelDir: string, device: DevicePreference, maxNewTokens: number, runs: number): Promise<BenchRow> {
-  const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
-    image_token_id: number;
-    num_image_tokens: number;
-    text_config: { bos_token_id: number; vocab_size?: number };
-    visual_coder?: { dtype?: string };
-  };
-  const engine = await DeepseekVlEngine.load(modelDir, device, (level, message) => {
-    if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
-  });
-  const image = syntheticImage();
-  let pixels = engine.processor.pixels(image);
-  const preprocessTimes: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = now();
-    pixels = engine.processor.pixels(image);
-    preprocessTimes.push(now() - t0);
-  }
-  // A prompt shaped like a real request: BOS, the image tokens, then ~40 text tokens. Fixed ids keep
-  // the benchmark independent of the tokenizer; 10..49 exist in any vocabulary we convert.
-  const text = Array.from({ length: 40 }, (_, i) => 10 + i);
-  const inputIds = [config.text_config.bos_token_id, ...new Array<number>(config.num_image_tokens).fill(config.image_token_id), ...text];
-  const raw: RawInputs = { inputIds, pixelValues: pixels.pixelValues, highResPixelValues: pixels.highResPixelValues };
-  const ctx = { isCancelled: () => false, onText: () => undefined, log: () => undefined };
-  await engine.generateFromInputs(raw, { maxNewTokens: 2 }, ctx); // warm-up
-  const outs: GenerateOutput[] = [];
-  for (let i = 0; i < runs; i++) outs.push(await engine.generateFromInputs(raw, { maxNewTokens }, ctx));
-  // Medians over the runs: this machine is shared, single runs swing by several times.
-  const pick = (f: (t: GenerateOutput['timings']) => number) => median(outs.map((o) => f(o.timings)));
-  const out = outs[0];
-  const row: BenchRow = {
-    model: modelDir,
-    device: engine.device,
-    requestedDevice: device,
-    dtype: config.visual_coder?.dtype ?? 'fp32',
-    loadMs: round(engine.loadMs),
-    preprocessMs: round(median(preprocessTimes)),
-    visionMs: round(pick((t) => t.visionMs ?? 0)),
-    ttftMs: round(pick((t) => t.totalMs - (t.decodeMs ?? 0))),
-    decodeTokensPerSecond: round(pick((t) => t.decodeTokensPerSecond ?? 0)),
-    newTokens: out.tokens?.length ?? 0,
-    promptTokens: inputIds.length,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-  };
-  await engine.dispose();
-  return row;
-}
-
-function runChild(args: string[], env?: NodeJS.ProcessEnv): { ok: boolean; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [process.argv[1], ...args], { encoding: 'utf8', env: env ?? process.env, timeout: 20 * 60_000 });
+function runChild(args: string[]): { ok: boolean; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [process.argv[1], ...args], { encoding: 'utf8', env: process.env, timeout: 60 * 60_000, maxBuffer: 64 << 20 });
   return { ok: r.status === 0, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
@@ -116,25 +29,91 @@ export interface ConversionFigure {
   peakRssMb: number;
 }
 
-/** Converts the tiny reference checkpoints (each in a child process, for its own peak RSS). */
+/** Converts `from` into `to` with the project's converter in a child process (its own peak RSS). */
+function convertIn(from: string, to: string, dtype: string, label: string, extra: string[] = []): ConversionFigure {
+  const r = runChild(['convert', '--from', from, '--to', to, '--dtype', dtype, '--overwrite', '--json', ...extra]);
+  if (!r.ok) throw new Error(`converting ${label} to ${dtype} failed: ${r.stderr.trim().split('\n').pop()}`);
+  const summary = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { seconds: number; peakRssMb: number };
+  return { model: `${label} (${dtype})`, seconds: summary.seconds, peakRssMb: summary.peakRssMb };
+}
+
+/** Converts the tiny reference checkpoints. */
 function convertTinyFixtures(work: string, dtype: string): { dirs: string[]; conversions: ConversionFigure[] } {
   const fixtures = resolve(__dirname, '..', '..', 'shared', 'fixtures', 'deepseek-vl-reference');
-  if (!existsSync(fixtures)) throw new UsageError(`no --model given and the tiny fixtures are not at ${fixtures}; pass --model DIR`);
+  if (!existsSync(fixtures)) throw new UsageError(`no --model given and the tiny fixtures are not at ${fixtures}; pass --model DIR or --synthetic NAME`);
   const dirs: string[] = [];
   const conversions: ConversionFigure[] = [];
   for (const name of ['tiny-deepseek-vl', 'tiny-deepseek-vl-hybrid']) {
     const out = join(work, `${name}-${dtype}`);
-    const r = runChild(['convert', '--from', join(fixtures, name), '--to', out, '--dtype', dtype, '--json']);
-    if (!r.ok) throw new Error(`converting ${name} failed: ${r.stderr.trim()}`);
-    const summary = JSON.parse(r.stdout) as { seconds: number; peakRssMb: number };
-    conversions.push({ model: `${name} (${dtype})`, seconds: summary.seconds, peakRssMb: summary.peakRssMb });
+    conversions.push(convertIn(join(fixtures, name), out, dtype, name));
     dirs.push(out);
   }
   return { dirs, conversions };
 }
 
+interface SyntheticSetup {
+  dirs: string[];
+  conversions: ConversionFigure[];
+  checkpoint: { dir: string; parameters: number; writeSeconds: number };
+  /** fp32 folder for the logits check (absent with --no-compare or when the dtype is fp32). */
+  reference?: string;
+}
+
+/** Writes (or reuses) the synthetic checkpoint and converts it, in `work`. */
+function prepareSynthetic(
+  work: string,
+  model: SyntheticModel,
+  layers: number | undefined,
+  dtype: string,
+  compare: boolean,
+  reconvert: boolean,
+): SyntheticSetup {
+  const base = join(work, `${model}${layers ? `-${layers}l` : ''}`);
+  const hf = join(base, 'hf');
+  let writeSeconds = 0;
+  let parameters = 0;
+  if (!existsSync(join(hf, 'model.safetensors'))) {
+    const t0 = Date.now();
+    rmSync(hf, { recursive: true, force: true });
+    parameters = writeSyntheticCheckpoint(hf, { model, layers }).parameters;
+    writeSeconds = (Date.now() - t0) / 1000;
+  }
+  const conversions: ConversionFigure[] = [];
+  const folder = (d: string) => join(base, d);
+  if (reconvert || !existsSync(join(folder(dtype), 'config.json'))) conversions.push(convertIn(hf, folder(dtype), dtype, model));
+  let reference: string | undefined;
+  if (compare && dtype !== 'fp32') {
+    reference = folder('fp32');
+    if (reconvert || !existsSync(join(reference, 'config.json'))) conversions.push(convertIn(hf, reference, 'fp32', model));
+  }
+  return { dirs: [folder(dtype)], conversions, checkpoint: { dir: hf, parameters, writeSeconds }, reference };
+}
+
+/** fp32's greedy tokens and logits, then the dtype's logits along the same tokens. */
+function logitsCheck(reference: string, model: string, device: string, count: number, work: string): LogitsAgreement {
+  const refFile = join(work, 'logits-fp32.json');
+  const r1 = runChild(['bench', '--logits-out', refFile, '--model', reference, '--device', 'cpu', '--max-new-tokens', String(count)]);
+  if (!r1.ok) throw new Error(`fp32 logits failed: ${r1.stderr.trim().split('\n').pop()}`);
+  const ref = readLogits(refFile);
+  const gotFile = join(work, 'logits-dtype.json');
+  const r2 = runChild(['bench', '--logits-out', gotFile, '--model', model, '--device', device, '--tokens', ref.tokens.join(',')]);
+  if (!r2.ok) throw new Error(`logits along fp32's tokens failed: ${r2.stderr.trim().split('\n').pop()}`);
+  return compareLogits(ref, readLogits(gotFile));
+}
+
+function writeLogits(file: string, run: LogitsRun): void {
+  writeFileSync(`${file}.f32`, new Uint8Array(run.logits.buffer, run.logits.byteOffset, run.logits.byteLength));
+  writeFileSync(file, JSON.stringify({ tokens: run.tokens, vocab: run.vocab }));
+}
+
+function readLogits(file: string): LogitsRun {
+  const meta = JSON.parse(readFileSync(file, 'utf8')) as { tokens: number[]; vocab: number };
+  const bytes = readFileSync(`${file}.f32`);
+  return { ...meta, logits: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
+}
+
 export function formatTable(rows: BenchRow[]): string {
-  const head = ['model', 'device', 'dtype', 'load ms', 'preproc ms', 'vision ms', 'TTFT ms', 'decode tok/s', 'new tok', 'peak RSS MB'];
+  const head = ['model', 'device', 'dtype', 'load ms', 'preproc ms', 'vision ms', 'prefill ms', 'TTFT ms', 'decode tok/s', 'new tok', 'KV MB', 'peak RSS MB'];
   const body = rows.map((r) =>
     r.error
       ? [r.model, r.requestedDevice, r.dtype, `failed: ${r.error}`]
@@ -145,9 +124,11 @@ export function formatTable(rows: BenchRow[]): string {
           r.loadMs,
           r.preprocessMs,
           r.visionMs,
+          r.prefillMs,
           r.ttftMs,
           r.decodeTokensPerSecond,
           r.newTokens,
+          r.kvCacheMb ?? '',
           r.peakRssMb,
         ].map(String),
   );
@@ -156,27 +137,49 @@ export function formatTable(rows: BenchRow[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+function failedRow(model: string, device: string, dtype: string, error: string): BenchRow {
+  const zero = { loadMs: 0, preprocessMs: 0, visionMs: 0, ttftMs: 0, prefillMs: 0, decodeTokensPerSecond: 0, newTokens: 0, promptTokens: 0, peakRssMb: 0 };
+  return { model, device, requestedDevice: device, dtype, ...zero, error };
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string, min = 1): number {
+  const n = Number(value ?? fallback);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}`);
+  return n;
+}
+
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'Measure load, image encode, time to first token, decode tokens/s and peak RSS per device',
-  usage: `model-host bench [--model DIR]... [--device cpu,webgpu] [--dtype fp32|fp16|q4] [--max-new-tokens N] [--runs N] [--json]
+  usage: `model-host bench [--model DIR]... [--synthetic deepseek-vl-1.3b|deepseek-vl-7b|tiny [--layers N]]
+                  [--device cpu,webgpu] [--dtype fp32|fp16|q4|q4f16] [--max-new-tokens N] [--runs N]
+                  [--work DIR] [--reconvert] [--no-compare] [--json]
 
-Without --model, converts the tiny reference checkpoints (../shared/fixtures/deepseek-vl-reference)
-to a temporary folder (with --dtype, default fp32) and also reports their conversion time and peak
-memory. Each model × device runs in its own process. WebGPU without a GPU needs a Vulkan driver, e.g.
+--synthetic writes a checkpoint of the real configuration with seeded random weights (bf16
+safetensors, the real tensor names and shapes, the real processor files), converts it with
+--dtype and measures it; --layers shortens the language model (and the vision towers in
+proportion). Unless --no-compare, it also converts fp32 and reports the dtype's logits against
+fp32's along fp32's greedy tokens (max |diff|, top-1 agreement). --work keeps the checkpoint and
+the converted folders for the next run (default: a temporary folder, removed afterwards).
+Without --model or --synthetic, converts the tiny reference checkpoints (../shared/fixtures).
+Each model × device runs in its own process. WebGPU without a GPU needs a Vulkan driver, e.g.
 VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp (SwiftShader).`,
   async run(argv) {
-    const args = parseArgs(argv, ['json', 'one']);
-    const maxNewTokens = Number(flag(args, 'max-new-tokens') ?? 32);
-    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 2) throw new UsageError('--max-new-tokens must be an integer ≥ 2');
-    const runs = Number(flag(args, 'runs') ?? 3);
-    if (!Number.isInteger(runs) || runs < 1) throw new UsageError('--runs must be a positive integer');
-    if (flag(args, 'one') === 'true') {
-      // Child mode: one measurement, one JSON line.
+    const args = parseArgs(argv, ['json', 'one', 'no-compare', 'reconvert']);
+    const maxNewTokens = positiveInt(flag(args, 'max-new-tokens'), 32, 'max-new-tokens', 2);
+    const runs = positiveInt(flag(args, 'runs'), 3, 'runs');
+    const logitsOut = flag(args, 'logits-out');
+    if (flag(args, 'one') === 'true' || logitsOut) {
+      // Child modes: one measurement as a JSON line, or logits into a file.
       const model = flag(args, 'model');
-      if (!model) throw new UsageError('--one needs --model');
-      const row = await measureOne(model, (flag(args, 'device') ?? 'cpu') as DevicePreference, maxNewTokens, runs);
-      process.stdout.write(`${JSON.stringify(row)}\n`);
+      if (!model) throw new UsageError('--one and --logits-out need --model');
+      const device = (flag(args, 'device') ?? 'cpu') as DevicePreference;
+      if (logitsOut) {
+        const tokens = (flag(args, 'tokens') ?? '').split(',').filter(Boolean).map(Number);
+        writeLogits(logitsOut, await logitsOf(model, device, tokens, maxNewTokens));
+        return 0;
+      }
+      process.stdout.write(`${JSON.stringify(await measureOne(model, device, maxNewTokens, runs))}\n`);
       return 0;
     }
     const devices = (flag(args, 'device') ?? 'cpu').split(',').map((d) => d.trim());
@@ -184,13 +187,30 @@ VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp 
       if (!DEVICE_PREFERENCES.includes(d as DevicePreference)) throw new UsageError(`--device ${d} is not one of ${DEVICE_PREFERENCES.join(', ')}`);
     }
     const dtype = flag(args, 'dtype') ?? 'fp32';
-    if (!['fp32', 'fp16', 'q4'].includes(dtype)) throw new UsageError('--dtype must be fp32, fp16 or q4');
+    if (!(CONVERT_DTYPES as readonly string[]).includes(dtype)) throw new UsageError(`--dtype must be one of ${CONVERT_DTYPES.join(', ')}`);
+    const synthetic = flag(args, 'synthetic');
+    if (synthetic && !SYNTHETIC_MODELS.includes(synthetic as SyntheticModel)) throw new UsageError(`--synthetic must be one of ${SYNTHETIC_MODELS.join(', ')}`);
+    const layers = flag(args, 'layers') === undefined ? undefined : positiveInt(flag(args, 'layers'), 1, 'layers');
     let models = args.flags.get('model') ?? [];
-    let conversions: ConversionFigure[] = [];
-    let work: string | undefined;
+    const keepWork = flag(args, 'work');
+    const work = keepWork ? resolve(keepWork) : mkdtempSync(join(tmpdir(), 'visual-coder-bench-'));
+    mkdirSync(work, { recursive: true });
+    const report: Record<string, unknown> = {};
     try {
-      if (models.length === 0) {
-        work = mkdtempSync(join(tmpdir(), 'visual-coder-bench-'));
+      let conversions: ConversionFigure[] = [];
+      let reference: string | undefined;
+      if (synthetic) {
+        const setup = prepareSynthetic(
+          work,
+          synthetic as SyntheticModel,
+          layers,
+          dtype,
+          flag(args, 'no-compare') !== 'true',
+          flag(args, 'reconvert') === 'true',
+        );
+        ({ dirs: models, conversions, reference } = setup);
+        report.synthetic = { model: synthetic, layers: layers ?? 'all', checkpoint: setup.checkpoint };
+      } else if (models.length === 0) {
         ({ dirs: models, conversions } = convertTinyFixtures(work, dtype));
       }
       const rows: BenchRow[] = [];
@@ -199,34 +219,27 @@ VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp 
           const r = runChild(['bench', '--one', '--model', model, '--device', device, '--max-new-tokens', String(maxNewTokens), '--runs', String(runs)]);
           const last = r.stdout.trim().split('\n').pop() ?? '';
           if (r.ok && last.startsWith('{')) rows.push(JSON.parse(last) as BenchRow);
-          else {
-            rows.push({
-              model,
-              device,
-              requestedDevice: device,
-              dtype,
-              loadMs: 0,
-              preprocessMs: 0,
-              visionMs: 0,
-              ttftMs: 0,
-              decodeTokensPerSecond: 0,
-              newTokens: 0,
-              promptTokens: 0,
-              peakRssMb: 0,
-              error: r.stderr.trim().split('\n').pop() ?? 'no output',
-            });
-          }
+          else rows.push(failedRow(model, device, dtype, r.stderr.trim().split('\n').pop() ?? 'no output'));
         }
       }
-      const shown = rows.map((r) => ({ ...r, model: work ? r.model.slice(work.length + 1) : r.model }));
-      if (flag(args, 'json') === 'true') process.stdout.write(`${JSON.stringify({ conversions, results: shown })}\n`);
+      const agreements: Record<string, LogitsAgreement> = {};
+      if (reference) for (const device of devices) agreements[device] = logitsCheck(reference, models[0], device, maxNewTokens, work);
+      const shown = rows.map((r) => ({ ...r, model: r.model.startsWith(work) ? r.model.slice(work.length + 1) : r.model }));
+      Object.assign(report, { conversions, results: shown });
+      if (reference) report.logitsVsFp32 = agreements;
+      if (flag(args, 'json') === 'true') process.stdout.write(`${JSON.stringify(report)}\n`);
       else {
         for (const c of conversions) process.stdout.write(`converted ${c.model} in ${c.seconds} s, peak RSS ${c.peakRssMb} MB\n`);
         process.stdout.write(`${formatTable(shown)}\n`);
+        for (const [device, a] of Object.entries(agreements)) {
+          process.stdout.write(
+            `${dtype} vs fp32 logits on ${device} over ${a.positions} positions: max |diff| ${a.maxAbsDiff.toPrecision(3)} (${(a.relativeMaxDiff * 100).toFixed(2)} % of the largest logit), top-1 agreement ${(a.top1Agreement * 100).toFixed(1)} %\n`,
+          );
+        }
       }
       return rows.some((r) => r.error) ? 1 : 0;
     } finally {
-      if (work) rmSync(work, { recursive: true, force: true });
+      if (!keepWork) rmSync(work, { recursive: true, force: true });
     }
   },
 };

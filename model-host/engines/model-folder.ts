@@ -14,14 +14,17 @@ export class ModelFolderError extends Error {}
 export function detectModelFolder(dir: string): ModelFolderKind {
   const path = join(dir, 'config.json');
   if (!existsSync(path)) throw new ModelFolderError(`${dir} has no config.json; it is not a model folder`);
-  let cfg: { model_type?: unknown; visual_coder?: { family?: unknown } };
+  let cfg: { model_type?: unknown; visual_coder?: { family?: unknown; decoder?: unknown } };
   try {
     cfg = JSON.parse(readFileSync(path, 'utf8')) as typeof cfg;
   } catch (e) {
     throw new ModelFolderError(`${path} is not valid JSON (${(e as Error).message})`);
   }
   if (cfg.visual_coder?.family === 'deepseek-vl') {
-    for (const g of ['vision_encoder', 'embed_tokens', 'decoder_model_merged']) {
+    // The kv-rows decoder gathers its own embeddings; the op-by-op one (and folders from before) has embed_tokens.
+    const graphs =
+      cfg.visual_coder.decoder === 'kv-rows' ? ['vision_encoder', 'decoder_model_merged'] : ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
+    for (const g of graphs) {
       if (!existsSync(join(dir, 'onnx', `${g}.onnx`))) throw new ModelFolderError(`${dir}/onnx/${g}.onnx is missing; convert the model again`);
     }
     return 'deepseek-vl';

@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import type { BenchRow, ConversionFigure } from '../../model-host/cli/bench';
+import type { ConversionFigure } from '../../model-host/cli/bench';
+import type { BenchRow } from '../../model-host/bench/measure';
 import { hostScript } from './host-test-helpers';
 
 test('bench --json converts the tiny models and reports load, vision, TTFT, decode speed and RSS on cpu', () => {

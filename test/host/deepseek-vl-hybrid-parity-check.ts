@@ -44,6 +44,7 @@ async function checkModel(device: string, greedyTokens: number, modelDir: string
   const ref = JSON.parse(readFileSync(join(fixture, 'reference.json'), 'utf8')) as { input_ids: number[]; image_token_id: number };
   const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
     text_config: { hidden_size: number; num_hidden_layers: number; num_key_value_heads: number; head_dim?: number; num_attention_heads: number };
+    visual_coder?: { kv_dtype?: string };
   };
 
   const maxAbsOut: Result = {};
@@ -71,28 +72,52 @@ async function checkModel(device: string, greedyTokens: number, modelDir: string
   const ids = ref.input_ids;
   const L = ids.length;
   const H = config.text_config.hidden_size;
-  const embed = await open('embed_tokens');
-  const eout = await embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, L]) });
-  const embeds = new Float32Array(eout.inputs_embeds.data as Float32Array);
-  let k = 0;
-  for (let i = 0; i < L; i++) {
-    if (ids[i] === ref.image_token_id) embeds.set(features.subarray(k * H, ++k * H), i * H);
-  }
   const decoder = await open('decoder_model_merged');
   const t = config.text_config;
   const headDim = t.head_dim ?? H / t.num_attention_heads;
-  const dfeeds: Record<string, ort.Tensor> = {
-    inputs_embeds: new ort.Tensor('float32', embeds, [1, L, H]),
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]),
-    position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, L]),
-    num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.of(0n), []), // 0: logits at every prompt position
-  };
-  for (const name of decoder.inputNames) {
-    if (name.startsWith('past_key_values.')) dfeeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, t.num_key_value_heads, 0, headDim]);
+  const imagePositions = ids.flatMap((id, i) => (id === ref.image_token_id ? [i] : []));
+  const positions = new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, L]);
+  const allLogits = new ort.Tensor('int64', BigInt64Array.of(0n), []); // 0: logits at every prompt position
+  let dfeeds: Record<string, ort.Tensor>;
+  const sessions = [vision, decoder];
+  if (decoder.inputNames.includes('seqlens_k')) {
+    // kv-rows decoder: token ids and image features in, an empty cache of its KV type.
+    const half = config.visual_coder?.kv_dtype === 'fp16';
+    dfeeds = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, L]),
+      image_features: new ort.Tensor('float32', features, [imagePositions.length, H]),
+      image_positions: new ort.Tensor('int64', BigInt64Array.from(imagePositions.map(BigInt)), [imagePositions.length]),
+      position_ids: positions,
+      seqlens_k: new ort.Tensor('int32', Int32Array.of(L - 1), [1]),
+      total_sequence_length: new ort.Tensor('int32', Int32Array.of(L), []),
+      num_logits_to_keep: allLogits,
+    };
+    for (const name of decoder.inputNames) {
+      if (name.startsWith('past_key_values.')) {
+        dfeeds[name] = half
+          ? new ort.Tensor('float16', new Uint16Array(0), [1, t.num_key_value_heads, 0, headDim])
+          : new ort.Tensor('float32', new Float32Array(0), [1, t.num_key_value_heads, 0, headDim]);
+      }
+    }
+  } else {
+    const embed = await open('embed_tokens');
+    sessions.push(embed);
+    const eout = await embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, L]) });
+    const embeds = new Float32Array(eout.inputs_embeds.data as Float32Array);
+    imagePositions.forEach((pos, k) => embeds.set(features.subarray(k * H, (k + 1) * H), pos * H));
+    dfeeds = {
+      inputs_embeds: new ort.Tensor('float32', embeds, [1, L, H]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]),
+      position_ids: positions,
+      num_logits_to_keep: allLogits,
+    };
+    for (const name of decoder.inputNames) {
+      if (name.startsWith('past_key_values.')) dfeeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, t.num_key_value_heads, 0, headDim]);
+    }
   }
   const dout = await decoder.run(dfeeds);
   compare('logits', dout.logits.data as Float32Array, 'ref_logits');
-  for (const s of [vision, embed, decoder]) await s.release();
+  for (const s of sessions) await s.release();
 
   let greedy: { tokens: number[]; device: string } | undefined;
   if (greedyTokens > 0) {

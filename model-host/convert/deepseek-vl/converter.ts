@@ -19,11 +19,30 @@ import { CONVERTED_FORMAT_VERSION } from '../../engines/deepseek-vl/engine';
 import { readProcessorFiles } from '../../engines/deepseek-vl/processor';
 import { writeVisionEncoder } from './vision-encoder-graph';
 import { checkHybridTensors, writeHybridVisionEncoder } from './hybrid-graph';
-import { applyDtypeToOnnxFolder } from '../dtypes/apply-dtype';
-import { writeFusedDecoder } from './fused-decoder';
+import { applyGraphActions, type GraphAction } from '../dtypes/apply-dtype';
+import { type KvDtype, writeFastDecoder } from './fast-decoder';
 import { readSamConfig } from './sam-config';
 
-export type ConvertDtype = 'fp32' | 'fp16' | 'q4';
+export const CONVERT_DTYPES = ['fp32', 'fp16', 'q4', 'q4f16'] as const;
+export type ConvertDtype = (typeof CONVERT_DTYPES)[number];
+/** `kv-rows`: fast-decoder.ts (fused kernels, cache kept by the runtime); `op-by-op`: decoder-graph.ts (the reference). */
+export type DecoderKind = 'kv-rows' | 'op-by-op';
+
+/** The decoder a dtype gets unless asked otherwise: the reference graph for fp32, the fast one for the rest. */
+export function defaultDecoder(dtype: ConvertDtype): DecoderKind {
+  return dtype === 'fp32' ? 'op-by-op' : 'kv-rows';
+}
+
+/**
+ * 4-bit blocks: 128 values (symmetric: 4.25 bits per weight) on the CPU, where decode reads every
+ * weight once per token and prefill is bound by the int8 kernels (block 128 measured 1.6× faster
+ * than 32 with zero points at 617 rows, docs/performance.md); 32 on GPUs, which have the bandwidth.
+ * Smaller blocks when the projections' input sizes are not multiples (the tiny test models).
+ */
+export function defaultQ4Block(dtype: ConvertDtype, inputSizes: number[]): number {
+  const preferred = dtype === 'q4' ? [128, 64, 32] : [32];
+  return preferred.find((b) => inputSizes.every((k) => k % b === 0)) ?? 32;
+}
 
 export interface ConvertOptions {
   from: string;
@@ -31,8 +50,14 @@ export interface ConvertOptions {
   dtype?: ConvertDtype;
   /** Replace an existing OUT folder. */
   overwrite?: boolean;
-  /** Decoder from onnxruntime contrib ops (GroupQueryAttention, SkipSimplifiedLayerNormalization); same I/O. */
-  fused?: boolean;
+  /** Which decoder graph to write (default: `defaultDecoder(dtype)`). */
+  decoder?: DecoderKind;
+  /** 4-bit block size along K (default: `defaultQ4Block(dtype)`). */
+  q4Block?: number;
+  /** 4-bit with zero points (asymmetric): more accurate, larger and slower. */
+  q4ZeroPoints?: boolean;
+  /** q4's MatMulNBits accuracy_level: 4 (default) quantizes activations to int8, 0 keeps them float. */
+  q4Accuracy?: 0 | 4;
   log?: (message: string) => void;
 }
 
@@ -103,6 +128,9 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
   const started = Date.now();
   const log = opts.log ?? (() => undefined);
   const dtype = opts.dtype ?? 'fp32';
+  const decoder = opts.decoder ?? defaultDecoder(dtype);
+  if (decoder === 'op-by-op' && dtype === 'q4f16') throw new ConvertError('q4f16 needs the kv-rows decoder (drop --op-by-op)');
+  if (!CONVERT_DTYPES.includes(dtype)) throw new ConvertError(`--dtype ${String(dtype)} is not one of ${CONVERT_DTYPES.join(', ')}`);
   const from = resolve(opts.from);
   const to = resolve(opts.to);
   if (!existsSync(from)) throw new ConvertError(`--from ${from} does not exist`);
@@ -128,11 +156,33 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
     log('writing vision_encoder.onnx');
     if (hybrid) writeHybridVisionEncoder(ckpt, cfg, onnxDir);
     else writeVisionEncoder(ckpt, cfg, onnxDir);
-    log('writing embed_tokens.onnx');
-    writeEmbedTokens(ckpt, cfg.text, onnxDir);
-    log('writing decoder_model_merged.onnx');
-    (opts.fused ? writeFusedDecoder : writeDecoder)(ckpt, cfg.text, tied, onnxDir);
-    applyDtypeToOnnxFolder(onnxDir, dtype, log);
+    const actions: Partial<Record<string, GraphAction>> = {};
+    // CPU folders (q4) get int8 vision (the u8s8 GEMM: 2.7× q8 MatMulNBits at 576 rows); GPU folders (fp16, q4f16) fp16 vision.
+    if (dtype === 'q4') actions.vision_encoder = 'int8';
+    if (dtype === 'fp16' || dtype === 'q4f16') actions.vision_encoder = 'fp16';
+    const kvDtype: KvDtype = dtype === 'fp32' ? 'fp32' : 'fp16';
+    if (decoder === 'kv-rows') {
+      log(`writing decoder_model_merged.onnx (kv-rows, ${dtype}, ${cfg.text.numLayers} layers)`);
+      const t = cfg.text;
+      const quant = {
+        blockSize: opts.q4Block ?? defaultQ4Block(dtype, [t.hiddenSize, t.intermediateSize, t.numHeads * t.headDim]),
+        symmetric: !opts.q4ZeroPoints,
+      };
+      if (![16, 32, 64, 128, 256].includes(quant.blockSize)) throw new ConvertError(`--q4-block ${quant.blockSize} must be 16, 32, 64, 128 or 256`);
+      // GPU dtypes keep the cache on the device and need the whole present; CPU dtypes only the new rows.
+      const presentOutputs = dtype === 'fp16' || dtype === 'q4f16';
+      writeFastDecoder(ckpt, cfg.text, tied, onnxDir, { dtype, kvDtype, presentOutputs, accuracyLevel: opts.q4Accuracy, ...quant }, (i) =>
+        log(`decoder layer ${i + 1}/${cfg.text.numLayers}`),
+      );
+    } else {
+      log('writing embed_tokens.onnx');
+      writeEmbedTokens(ckpt, cfg.text, onnxDir);
+      log('writing decoder_model_merged.onnx (op-by-op)');
+      writeDecoder(ckpt, cfg.text, tied, onnxDir);
+      if (dtype === 'fp16') Object.assign(actions, { embed_tokens: 'fp16', decoder_model_merged: 'fp16' });
+      if (dtype === 'q4') actions.decoder_model_merged = 'q4';
+    }
+    applyGraphActions(onnxDir, actions, log);
     writeProcessorFiles(from, tmp, cfg, processor, log);
     writeGenerationConfig(from, tmp, cfg);
     // config.json last: the runtime recognises a converted folder by its visual_coder block.
@@ -142,6 +192,8 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
       source_model_type: cfg.modelType,
       source: from,
       dtype,
+      decoder,
+      kv_dtype: decoder === 'kv-rows' ? kvDtype : 'fp32',
       hybrid,
       num_image_tokens: cfg.numImageTokens,
       image_token: '<image_placeholder>',
@@ -153,5 +205,6 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  return { outDir: to, modelType: cfg.modelType, graphs: ['vision_encoder', 'embed_tokens', 'decoder_model_merged'], seconds: (Date.now() - started) / 1000 };
+  const graphs = decoder === 'kv-rows' ? ['vision_encoder', 'decoder_model_merged'] : ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
+  return { outDir: to, modelType: cfg.modelType, graphs, seconds: (Date.now() - started) / 1000 };
 }

@@ -17,6 +17,10 @@ export interface VisualCoderBlock {
   source_model_type: string;
   source: string;
   dtype: string;
+  /** Which decoder graph the folder holds (the runtime also tells them apart by their inputs). */
+  decoder: 'kv-rows' | 'op-by-op';
+  /** Element type of the KV cache the kv-rows decoder reads. */
+  kv_dtype: 'fp16' | 'fp32';
   hybrid: boolean;
   num_image_tokens: number;
   image_token: string;

@@ -12,45 +12,9 @@
 import type { onnx } from 'onnx-proto';
 import { DataType } from '../onnx/model-writer';
 import { asFloat32, GraphWriter, inferElemTypes, initializerBytes, readOnnxModel } from './onnx-io';
+import { float32ArrayToFloat16 } from './half';
 
-const F16_MAX = 65504;
-
-/** IEEE half bits of a float32 value, round to nearest even, clamped to ±65504. */
-export function float32ToFloat16Bits(value: number): number {
-  const v = Math.max(-F16_MAX, Math.min(F16_MAX, value));
-  const f32 = new Float32Array([v]);
-  const x = new Uint32Array(f32.buffer)[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // NaN (Inf cannot happen after the clamp)
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7bff;
-  if (e <= 0) {
-    if (e < -10) return sign; // underflows to ±0
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
-  if ((half & 0x7c00) === 0x7c00) {
-    e = 0x1e;
-    half = (e << 10) | 0x3ff; // rounding overflowed to Inf: stay at the largest finite value
-  }
-  return sign | half;
-}
-
-export function float32ArrayToFloat16(src: Float32Array): Uint16Array {
-  const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = float32ToFloat16Bits(src[i]);
-  return out;
-}
+export { float32ArrayToFloat16, float32ToFloat16Bits } from './half';
 
 /** Ops kept in fp32: sums of squares (RMSNorm's ReduceMean/Pow) overflow fp16 at real hidden sizes. */
 export const FP32_ISLANDS = new Set(['ReduceMean', 'Pow', 'ReduceSum', 'Sqrt', 'Reciprocal']);

@@ -1,11 +1,12 @@
 /**
- * The DeepSeek-VL runtime over a converted folder (see `convert/deepseek-vl/converter.ts`): three
- * onnxruntime-node sessions (vision_encoder, embed_tokens, decoder_model_merged), the inputs from
- * the checkpoint's own processor files (`processor.ts`: chat template, tokenizer, image processor),
- * image features scattered into the token embeddings, and our own generation loop with the KV cache
- * fed back (kept on the GPU on webgpu), streaming deltas and cancellation between decode steps.
+ * The DeepSeek-VL runtime over a converted folder (see `convert/deepseek-vl/converter.ts`):
+ * onnxruntime-node sessions for the vision encoder and the decoder (plus embed_tokens for the
+ * op-by-op decoder), the inputs from the checkpoint's own processor files (`processor.ts`: chat
+ * template, tokenizer, image processor), and our own generation loop over a decoder stepper
+ * (decoder-steppers.ts: the cache kept here or on the GPU), streaming deltas and cancellation
+ * between decode steps.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DeviceKind, DevicePreference, GenerationOptions, Timings } from '../../protocol';
@@ -16,6 +17,7 @@ import { createSessions, type Log, releaseAll, type SessionSet, type SessionSpec
 import { chooseToken } from '../decoding/sampling';
 import { TextStream } from '../decoding/text-stream';
 import { DeepseekVlProcessor } from './processor';
+import { type DecoderStepper, type ImageEmbedding, isKvRowsDecoder, KvRowsStepper, OpByOpStepper } from './decoder-steppers';
 
 export interface ConvertedConfig {
   image_token_id: number;
@@ -28,8 +30,9 @@ export interface ConvertedConfig {
     bos_token_id: number;
     eos_token_id: number | number[];
     max_position_embeddings?: number;
+    vocab_size: number;
   };
-  visual_coder: { family: string; format?: number; hybrid?: boolean; source?: string };
+  visual_coder: { family: string; format?: number; hybrid?: boolean; source?: string; dtype?: string; kv_dtype?: 'fp16' | 'fp32' };
 }
 
 /**
@@ -64,6 +67,8 @@ export class DeepseekVlEngine implements TextEngine {
   readonly family = 'deepseek-vl';
   readonly modelName: string;
   private readonly eos: Set<number>;
+  /** KV cache bytes the last generation ended with (bench figures). */
+  lastKvCacheBytes = 0;
 
   private constructor(
     readonly dir: string,
@@ -99,11 +104,9 @@ export class DeepseekVlEngine implements TextEngine {
     const onnx = (n: string) => join(dir, 'onnx', `${n}.onnx`);
     // The KV cache stays on the GPU between steps (webgpu only); logits come back to the CPU for sampling.
     const present = Array.from({ length: config.text_config.num_hidden_layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat();
-    return [
-      { name: 'vision_encoder', path: onnx('vision_encoder') },
-      { name: 'embed_tokens', path: onnx('embed_tokens') },
-      { name: 'decoder', path: onnx('decoder_model_merged'), gpuOutputs: present },
-    ];
+    // The kv-rows decoder gathers its own embeddings: its folders have no embed_tokens graph.
+    const embed = existsSync(onnx('embed_tokens')) ? [{ name: 'embed_tokens', path: onnx('embed_tokens') }] : [];
+    return [{ name: 'vision_encoder', path: onnx('vision_encoder') }, ...embed, { name: 'decoder', path: onnx('decoder_model_merged'), gpuOutputs: present }];
   }
 
   async generate(input: GenerateInput, ctx: GenerateContext): Promise<GenerateOutput> {
@@ -143,31 +146,59 @@ export class DeepseekVlEngine implements TextEngine {
     return this.sessions.vision_encoder.run(feeds);
   }
 
-  private async embed(ids: number[]): Promise<Float32Array> {
-    const out = await this.sessions.embed_tokens.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]) });
-    return out.inputs_embeds.data as Float32Array;
+  /** The stepper for this folder's decoder (kv-rows or op-by-op). */
+  private stepper(): DecoderStepper {
+    const t = this.config.text_config;
+    const shape = { hidden: t.hidden_size, layers: t.num_hidden_layers, kvHeads: t.num_key_value_heads, headDim: t.head_dim };
+    if (isKvRowsDecoder(this.sessions.decoder)) {
+      return new KvRowsStepper(
+        this.sessions.decoder,
+        shape,
+        this.config.visual_coder.kv_dtype === 'fp16',
+        this.device === 'webgpu',
+        this.config.text_config.vocab_size,
+      );
+    }
+    return new OpByOpStepper(this.sessions.embed_tokens, this.sessions.decoder, shape);
+  }
+
+  /** The image's features and the placeholder positions they go to (none without pixel values). */
+  private async imageEmbedding(inputs: RawInputs, timings?: Timings): Promise<ImageEmbedding | undefined> {
+    const H = this.config.text_config.hidden_size;
+    const ids = inputs.inputIds;
+    const positions = ids.flatMap((id, i) => (id === this.config.image_token_id ? [i] : []));
+    if (!inputs.pixelValues) {
+      if (positions.length) throw new Error(`the prompt has ${positions.length} image tokens but no image was given`);
+      return undefined;
+    }
+    const tv = now();
+    const features = (await this.encodeImage(inputs)).image_features.data as Float32Array;
+    if (timings) timings.visionMs = now() - tv;
+    const n = features.length / H;
+    if (positions.length !== n) throw new Error(`the prompt has ${positions.length} image tokens but the image gives ${n} features`);
+    return { features, positions };
+  }
+
+  /**
+   * Teacher forcing: the logits after the prompt and after each token of `continuation`, fed whatever
+   * this model would pick. Compares dtypes position by position (bench --synthetic, the dtype tests).
+   */
+  async logitsAlong(inputs: RawInputs, continuation: number[]): Promise<Float32Array[]> {
+    const image = await this.imageEmbedding(inputs);
+    const stepper = this.stepper();
+    try {
+      const out = [Float32Array.from(await stepper.prefill(inputs.inputIds, image))];
+      for (const token of continuation) out.push(Float32Array.from(await stepper.step(token)));
+      return out;
+    } finally {
+      stepper.dispose();
+    }
   }
 
   private async run(inputs: RawInputs, generation: GenerationOptions, ctx: GenerateContext): Promise<GenerateOutput> {
     const t0 = now();
     const timings: Timings = { totalMs: 0, loadMs: this.loadMs };
-    const H = this.config.text_config.hidden_size;
     const ids = inputs.inputIds;
-    const embeds = await this.embed(ids);
-    const imagePositions = ids.flatMap((id, i) => (id === this.config.image_token_id ? [i] : []));
-    if (inputs.pixelValues) {
-      const tv = now();
-      const features = (await this.encodeImage(inputs)).image_features.data as Float32Array;
-      timings.visionMs = now() - tv;
-      const n = features.length / H;
-      if (imagePositions.length !== n) {
-        throw new Error(`the prompt has ${imagePositions.length} image tokens but the image gives ${n} features`);
-      }
-      imagePositions.forEach((pos, k) => embeds.set(features.subarray(k * H, (k + 1) * H), pos * H));
-    } else if (imagePositions.length) {
-      throw new Error(`the prompt has ${imagePositions.length} image tokens but no image was given`);
-    }
-
     // The decoder's RoPE tables end at max_position_embeddings: never ask for a position past them.
     const maxPositions = this.config.text_config.max_position_embeddings ?? Infinity;
     if (ids.length > maxPositions) {
@@ -176,16 +207,13 @@ export class DeepseekVlEngine implements TextEngine {
         kind: 'context_length_exceeded',
       });
     }
+    const image = await this.imageEmbedding(inputs, timings);
     const maxNew = Math.min(generation.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS, maxPositions - ids.length + 1);
     const stream = new TextStream((t) => this.processor.decode(t), generation.stop ?? []);
     const generated: number[] = [];
-    let past = this.emptyPast();
-    let total = ids.length;
-    let stepEmbeds = embeds;
-    let stepLen = ids.length;
+    const stepper = this.stepper();
     let finishReason: GenerateOutput['finishReason'] = 'length';
     let decodeStart = 0;
-    const keepsLogits = this.sessions.decoder.inputNames.includes('num_logits_to_keep');
     try {
       for (let step = 0; generated.length < maxNew; step++) {
         if (ctx.isCancelled()) {
@@ -193,25 +221,8 @@ export class DeepseekVlEngine implements TextEngine {
           break;
         }
         const ts = now();
-        const feeds: Record<string, ort.Tensor> = {
-          inputs_embeds: new ort.Tensor('float32', stepEmbeds, [1, stepLen, H]),
-          attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
-          position_ids: new ort.Tensor(
-            'int64',
-            BigInt64Array.from({ length: stepLen }, (_, i) => BigInt(total - stepLen + i)),
-            [1, stepLen],
-          ),
-          ...past,
-        };
-        // Only the last position's logits are sampled: lm_head over the whole prompt would be wasted work.
-        // Folders converted before the input existed lack it and return every position.
-        if (keepsLogits) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.of(1n), []);
-        const out = await this.sessions.decoder.run(feeds);
-        disposeAll(past);
-        past = presentToPast(out);
-        const logits = out.logits.data as Float32Array;
-        const V = out.logits.dims[2];
-        const token = chooseToken(logits.subarray(logits.length - V), { temperature: generation.temperature, topP: generation.topP });
+        const logits = step === 0 ? await stepper.prefill(ids, image) : await stepper.step(generated[generated.length - 1]);
+        const token = chooseToken(logits, { temperature: generation.temperature, topP: generation.topP });
         if (step === 0) {
           timings.prefillMs = now() - ts;
           decodeStart = now();
@@ -227,12 +238,10 @@ export class DeepseekVlEngine implements TextEngine {
           finishReason = 'stop';
           break;
         }
-        stepEmbeds = await this.embed([token]);
-        stepLen = 1;
-        total += 1;
       }
     } finally {
-      disposeAll(past);
+      this.lastKvCacheBytes = stepper.cacheBytes;
+      stepper.dispose();
     }
     const rest = stream.stopped ? '' : stream.flush();
     if (rest) ctx.onText(rest);
@@ -244,31 +253,7 @@ export class DeepseekVlEngine implements TextEngine {
     return { text: stream.fullText, tokens: generated, finishReason, timings };
   }
 
-  private emptyPast(): Record<string, ort.Tensor> {
-    const t = this.config.text_config;
-    const past: Record<string, ort.Tensor> = {};
-    for (let i = 0; i < t.num_hidden_layers; i++) {
-      for (const kv of ['key', 'value']) {
-        past[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, t.num_key_value_heads, 0, t.head_dim]);
-      }
-    }
-    return past;
-  }
-
   async dispose(): Promise<void> {
     await releaseAll(this.sessions);
   }
-}
-
-function presentToPast(out: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
-  const past: Record<string, ort.Tensor> = {};
-  for (const [name, tensor] of Object.entries(out)) {
-    if (name.startsWith('present.')) past[name.replace('present.', 'past_key_values.')] = tensor;
-  }
-  return past;
-}
-
-/** Frees GPU-resident KV tensors we no longer feed (cpu tensors have nothing to free). */
-function disposeAll(tensors: Record<string, ort.Tensor>): void {
-  for (const t of Object.values(tensors)) if (t.location === 'gpu-buffer') t.dispose();
 }
