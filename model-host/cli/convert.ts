@@ -7,7 +7,8 @@ export const convertCommand: CliCommand = {
   name: 'convert',
   summary: 'Convert a Hugging Face DeepSeek-VL checkpoint (safetensors) into ONNX graphs',
   usage: `model-host convert --from HF_DIR --to OUT_DIR [--dtype fp32|fp16|q4|q4f16] [--fused | --op-by-op]
-                      [--q4-block 32|64|128] [--q4-zero-points] [--q4-accuracy 0|4] [--overwrite] [--json]
+                      [--q4-block 32|64|128] [--q4-zero-points] [--q4-accuracy 0|4] [--kv-dtype fp16|fp32]
+                      [--overwrite] [--json]
 
 Reads HF_DIR/config.json (model_type deepseek_vl or deepseek_vl_hybrid) and its
 *.safetensors (single file or sharded with model.safetensors.index.json), checks every
@@ -21,7 +22,8 @@ shader-f16: 4-bit weights, fp16 activations), fp16 (GPU), fp32 (the reference).
 --op-by-op: the reference decoder graph (the default for fp32).
 --q4-block: values per 4-bit block (default 128 for q4, 32 for q4f16); --q4-zero-points:
 asymmetric blocks (more accurate, larger and slower); --q4-accuracy 0: float activations
-instead of int8 (slower on the CPU).`,
+instead of int8 (slower on the CPU). --kv-dtype: the kv-rows decoder's cache (default fp16;
+fp32 for GPUs without shader-f16).`,
   async run(argv) {
     const args = parseArgs(argv, ['overwrite', 'json', 'fused', 'op-by-op', 'q4-zero-points']);
     const from = flag(args, 'from');
@@ -44,6 +46,7 @@ instead of int8 (slower on the CPU).`,
         q4Block: flag(args, 'q4-block') === undefined ? undefined : Number(flag(args, 'q4-block')),
         q4ZeroPoints: flag(args, 'q4-zero-points') === 'true',
         q4Accuracy: q4Accuracy(flag(args, 'q4-accuracy')),
+        kvDtype: kvDtype(flag(args, 'kv-dtype')),
         log: (m) => process.stderr.write(`${m}\n`),
       });
       const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -64,4 +67,10 @@ function q4Accuracy(value: string | undefined): 0 | 4 | undefined {
   if (value === undefined) return undefined;
   if (value !== '0' && value !== '4') throw new UsageError('--q4-accuracy must be 0 or 4');
   return Number(value) as 0 | 4;
+}
+
+function kvDtype(value: string | undefined): 'fp16' | 'fp32' | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'fp16' && value !== 'fp32') throw new UsageError('--kv-dtype must be fp16 or fp32');
+  return value;
 }

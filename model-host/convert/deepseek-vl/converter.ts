@@ -58,6 +58,8 @@ export interface ConvertOptions {
   q4ZeroPoints?: boolean;
   /** q4's MatMulNBits accuracy_level: 4 (default) quantizes activations to int8, 0 keeps them float. */
   q4Accuracy?: 0 | 4;
+  /** KV cache element type of the kv-rows decoder (default fp16, fp32 for dtype fp32); fp32 for GPUs without shader-f16. */
+  kvDtype?: KvDtype;
   log?: (message: string) => void;
 }
 
@@ -160,7 +162,9 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
     // CPU folders (q4) get int8 vision (the u8s8 GEMM: 2.7× q8 MatMulNBits at 576 rows); GPU folders (fp16, q4f16) fp16 vision.
     if (dtype === 'q4') actions.vision_encoder = 'int8';
     if (dtype === 'fp16' || dtype === 'q4f16') actions.vision_encoder = 'fp16';
-    const kvDtype: KvDtype = dtype === 'fp32' ? 'fp32' : 'fp16';
+    const kvDtype: KvDtype = opts.kvDtype ?? (dtype === 'fp32' ? 'fp32' : 'fp16');
+    if (kvDtype === 'fp32' && (dtype === 'fp16' || dtype === 'q4f16'))
+      throw new ConvertError(`--kv-dtype fp32 goes with fp32 activations (--dtype q4 or fp32), not ${dtype}`);
     if (decoder === 'kv-rows') {
       log(`writing decoder_model_merged.onnx (kv-rows, ${dtype}, ${cfg.text.numLayers} layers)`);
       const t = cfg.text;
@@ -170,7 +174,7 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
       };
       if (![16, 32, 64, 128, 256].includes(quant.blockSize)) throw new ConvertError(`--q4-block ${quant.blockSize} must be 16, 32, 64, 128 or 256`);
       // GPU dtypes keep the cache on the device and need the whole present; CPU dtypes only the new rows.
-      const presentOutputs = dtype === 'fp16' || dtype === 'q4f16';
+      const presentOutputs = dtype === 'fp16' || dtype === 'q4f16'; // as config.json's present_outputs says
       writeFastDecoder(ckpt, cfg.text, tied, onnxDir, { dtype, kvDtype, presentOutputs, accuracyLevel: opts.q4Accuracy, ...quant }, (i) =>
         log(`decoder layer ${i + 1}/${cfg.text.numLayers}`),
       );
@@ -194,6 +198,7 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
       dtype,
       decoder,
       kv_dtype: decoder === 'kv-rows' ? kvDtype : 'fp32',
+      present_outputs: decoder === 'op-by-op' || dtype === 'fp16' || dtype === 'q4f16',
       hybrid,
       num_image_tokens: cfg.numImageTokens,
       image_token: '<image_placeholder>',

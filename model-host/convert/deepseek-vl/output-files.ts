@@ -21,6 +21,8 @@ export interface VisualCoderBlock {
   decoder: 'kv-rows' | 'op-by-op';
   /** Element type of the KV cache the kv-rows decoder reads. */
   kv_dtype: 'fp16' | 'fp32';
+  /** Whether the decoder returns the whole cache (`present.*`), which WebGPU keeps on the device. */
+  present_outputs: boolean;
   hybrid: boolean;
   num_image_tokens: number;
   image_token: string;

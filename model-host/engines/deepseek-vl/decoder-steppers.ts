@@ -72,6 +72,7 @@ export class KvRowsStepper implements DecoderStepper {
     private readonly half: boolean,
     onGpu: boolean,
     private readonly vocab: number,
+    private readonly prefillChunk = 0,
   ) {
     // The cache stays on the GPU when the graph returns it whole (GPU folders); otherwise rows come back.
     this.deviceCache = onGpu && decoder.outputNames.includes(KV_ROWS.present(0, 'key'));
@@ -142,21 +143,43 @@ export class KvRowsStepper implements DecoderStepper {
     return into.logits.data as Float32Array;
   }
 
-  prefill(ids: number[], image?: ImageEmbedding): Promise<Float32Array> {
+  /**
+   * The prompt in runs of at most `prefillChunk` positions (all at once when 0), each attending to
+   * the cache of the runs before it: bounds the memory a long prompt needs at once and works
+   * around attention kernels that are wrong for long single runs (see engine.ts).
+   */
+  async prefill(ids: number[], image?: ImageEmbedding): Promise<Float32Array> {
+    const chunk = this.prefillChunk > 0 ? this.prefillChunk : ids.length;
+    let logits: Float32Array = new Float32Array(0);
+    for (let start = 0; start < ids.length; start += chunk) {
+      logits = await this.prefillRun(ids.slice(start, start + chunk), start, image);
+    }
+    return logits;
+  }
+
+  private prefillRun(ids: number[], start: number, image?: ImageEmbedding): Promise<Float32Array> {
     const S = ids.length;
-    const n = image?.positions.length ?? 0;
+    const H = this.shape.hidden;
+    // The image placeholders inside this run, at positions relative to it, with their features.
+    const inRun = (image?.positions ?? []).flatMap((p, k) => (p >= start && p < start + S ? [[p - start, k]] : []));
+    const features = new Float32Array(inRun.length * H);
+    inRun.forEach(([, k], j) => features.set(image!.features.subarray(k * H, (k + 1) * H), j * H));
     return this.run(
       {
         [KV_ROWS.ids]: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, S]),
         [KV_ROWS.positions]: new ort.Tensor(
           'int64',
-          BigInt64Array.from({ length: S }, (_, i) => BigInt(i)),
+          BigInt64Array.from({ length: S }, (_, i) => BigInt(start + i)),
           [1, S],
         ),
-        [KV_ROWS.seqlensK]: new ort.Tensor('int32', Int32Array.of(S - 1), [1]),
-        [KV_ROWS.total]: new ort.Tensor('int32', Int32Array.of(S), []),
-        [KV_ROWS.imageFeatures]: new ort.Tensor('float32', image?.features ?? new Float32Array(0), [n, this.shape.hidden]),
-        [KV_ROWS.imagePositions]: new ort.Tensor('int64', BigInt64Array.from(image?.positions ?? [], BigInt), [n]),
+        [KV_ROWS.seqlensK]: new ort.Tensor('int32', Int32Array.of(start + S - 1), [1]),
+        [KV_ROWS.total]: new ort.Tensor('int32', Int32Array.of(start + S), []),
+        [KV_ROWS.imageFeatures]: new ort.Tensor('float32', features, [inRun.length, H]),
+        [KV_ROWS.imagePositions]: new ort.Tensor(
+          'int64',
+          BigInt64Array.from(inRun, ([p]) => BigInt(p)),
+          [inRun.length],
+        ),
         num_logits_to_keep: this.stepFeeds.num_logits_to_keep,
       },
       S,

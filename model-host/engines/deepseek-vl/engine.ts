@@ -17,6 +17,7 @@ import { createSessions, type Log, releaseAll, type SessionSet, type SessionSpec
 import { chooseToken } from '../decoding/sampling';
 import { TextStream } from '../decoding/text-stream';
 import { DeepseekVlProcessor } from './processor';
+import { SAFE_WEBGPU_RUN, webgpuLongRunsAreRight } from './webgpu-attention-check';
 import { type DecoderStepper, type ImageEmbedding, isKvRowsDecoder, KvRowsStepper, OpByOpStepper } from './decoder-steppers';
 
 export interface ConvertedConfig {
@@ -32,7 +33,7 @@ export interface ConvertedConfig {
     max_position_embeddings?: number;
     vocab_size: number;
   };
-  visual_coder: { family: string; format?: number; hybrid?: boolean; source?: string; dtype?: string; kv_dtype?: 'fp16' | 'fp32' };
+  visual_coder: { family: string; format?: number; hybrid?: boolean; source?: string; dtype?: string; kv_dtype?: 'fp16' | 'fp32'; present_outputs?: boolean };
 }
 
 /**
@@ -69,6 +70,8 @@ export class DeepseekVlEngine implements TextEngine {
   private readonly eos: Set<number>;
   /** KV cache bytes the last generation ended with (bench figures). */
   lastKvCacheBytes = 0;
+  /** Longest prompt run (0: the whole prompt in one run); see webgpu-attention-check.ts. */
+  private prefillChunk = 0;
 
   private constructor(
     readonly dir: string,
@@ -97,13 +100,17 @@ export class DeepseekVlEngine implements TextEngine {
       );
     }
     const { device: used, sessions } = await createSessions(DeepseekVlEngine.specs(dir, config), device, log);
-    return new DeepseekVlEngine(dir, config, processor, sessions, used, log, now() - started);
+    const engine = new DeepseekVlEngine(dir, config, processor, sessions, used, log, now() - started);
+    await engine.choosePrefillRuns();
+    return engine;
   }
 
   private static specs(dir: string, config: ConvertedConfig): SessionSpec[] {
     const onnx = (n: string) => join(dir, 'onnx', `${n}.onnx`);
     // The KV cache stays on the GPU between steps (webgpu only); logits come back to the CPU for sampling.
-    const present = Array.from({ length: config.text_config.num_hidden_layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat();
+    // Folders from before present_outputs existed always returned the whole cache.
+    const hasPresent = config.visual_coder.present_outputs ?? true;
+    const present = hasPresent ? Array.from({ length: config.text_config.num_hidden_layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat() : [];
     // The kv-rows decoder gathers its own embeddings: its folders have no embed_tokens graph.
     const embed = existsSync(onnx('embed_tokens')) ? [{ name: 'embed_tokens', path: onnx('embed_tokens') }] : [];
     return [{ name: 'vision_encoder', path: onnx('vision_encoder') }, ...embed, { name: 'decoder', path: onnx('decoder_model_merged'), gpuOutputs: present }];
@@ -131,6 +138,7 @@ export class DeepseekVlEngine implements TextEngine {
       const { device, sessions } = await createSessions(DeepseekVlEngine.specs(this.dir, this.config), 'cpu', this.log);
       this.sessions = sessions;
       this.device = device;
+      await this.choosePrefillRuns();
       return this.run(inputs, generation, ctx);
     }
   }
@@ -146,6 +154,16 @@ export class DeepseekVlEngine implements TextEngine {
     return this.sessions.vision_encoder.run(feeds);
   }
 
+  /** Prompts in runs of 31 where this device's attention is wrong for longer runs (webgpu-attention-check.ts). */
+  private async choosePrefillRuns(): Promise<void> {
+    this.prefillChunk = 0;
+    if (this.device !== 'webgpu' || !isKvRowsDecoder(this.sessions.decoder)) return;
+    if (!(await webgpuLongRunsAreRight())) {
+      this.prefillChunk = SAFE_WEBGPU_RUN;
+      this.log('info', `WebGPU attention is wrong for runs of 32+ positions on this device: prompts go in runs of ${SAFE_WEBGPU_RUN}`);
+    }
+  }
+
   /** The stepper for this folder's decoder (kv-rows or op-by-op). */
   private stepper(): DecoderStepper {
     const t = this.config.text_config;
@@ -157,6 +175,7 @@ export class DeepseekVlEngine implements TextEngine {
         this.config.visual_coder.kv_dtype === 'fp16',
         this.device === 'webgpu',
         this.config.text_config.vocab_size,
+        this.prefillChunk,
       );
     }
     return new OpByOpStepper(this.sessions.embed_tokens, this.sessions.decoder, shape);
