@@ -10,6 +10,7 @@
  * prompt and after three steps through the cache.
  */
 import * as ort from 'onnxruntime-node';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeepseekVlEngine } from '../../model-host/engines/deepseek-vl/engine';
 import { webgpuLongRunsAreRight } from '../../model-host/engines/deepseek-vl/webgpu-attention-check';
@@ -18,7 +19,7 @@ const maxDiff = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((row
 
 /** The last position's logits of one prompt run straight through a kv-rows decoder session. */
 async function oneRun(dir: string, device: string, ids: number[]): Promise<Float32Array> {
-  const config = JSON.parse(require('node:fs').readFileSync(join(dir, 'config.json'), 'utf8')) as {
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
     text_config: { num_hidden_layers: number; num_key_value_heads: number; head_dim: number; hidden_size: number };
   };
   const t = config.text_config;
@@ -38,8 +39,9 @@ async function oneRun(dir: string, device: string, ids: number[]): Promise<Float
     num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.of(1n), []),
   };
   for (let i = 0; i < t.num_hidden_layers; i++) {
-    for (const kv of ['key', 'value'])
+    for (const kv of ['key', 'value']) {
       feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, t.num_key_value_heads, 0, t.head_dim]);
+    }
   }
   const out = await session.run(feeds, ['logits']);
   await session.release();
@@ -52,8 +54,9 @@ async function main(): Promise<void> {
   const cpu = await DeepseekVlEngine.load(cpuDir, 'cpu', () => undefined);
   const ids = (n: number) => Array.from({ length: n }, (_, i) => 10 + ((i * 37) % 400));
   const byLength: Record<string, number> = {};
-  for (const n of lengths.map(Number))
+  for (const n of lengths.map(Number)) {
     byLength[n] = maxDiff(await gpu.logitsAlong({ inputIds: ids(n) }, [5, 6, 7]), await cpu.logitsAlong({ inputIds: ids(n) }, [5, 6, 7]));
+  }
   const singleRun64 = maxDiff([await oneRun(gpuDir, 'webgpu', ids(64))], [await oneRun(gpuDir, 'cpu', ids(64))]);
   const result = { device: gpu.device, longRunsRight: await webgpuLongRunsAreRight(), singleRun64, byLength };
   await gpu.dispose();

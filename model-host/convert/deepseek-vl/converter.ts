@@ -163,8 +163,9 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
     if (dtype === 'q4') actions.vision_encoder = 'int8';
     if (dtype === 'fp16' || dtype === 'q4f16') actions.vision_encoder = 'fp16';
     const kvDtype: KvDtype = opts.kvDtype ?? (dtype === 'fp32' ? 'fp32' : 'fp16');
-    if (kvDtype === 'fp32' && (dtype === 'fp16' || dtype === 'q4f16'))
+    if (kvDtype === 'fp32' && (dtype === 'fp16' || dtype === 'q4f16')) {
       throw new ConvertError(`--kv-dtype fp32 goes with fp32 activations (--dtype q4 or fp32), not ${dtype}`);
+    }
     if (decoder === 'kv-rows') {
       log(`writing decoder_model_merged.onnx (kv-rows, ${dtype}, ${cfg.text.numLayers} layers)`);
       const t = cfg.text;
