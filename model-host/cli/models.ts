@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import type { CliCommand } from './command';
 import { UsageError, flag, parseArgs } from './command';
-import { DEVICE_KINDS, formatBytes, type DeviceKind, type ModelsProgressParams } from '../protocol';
+import { DEVICE_KINDS, formatBytes, MODEL_DTYPES, type DeviceKind, type ModelDtypePreference, type ModelsProgressParams } from '../protocol';
 import { parseModelRef } from '../models/registry';
 import { ModelStore, storeRootFrom } from '../models/store';
 import { pullModel } from '../models/downloader';
@@ -15,10 +15,13 @@ import { convertAfterPull } from '../models/conversion';
 
 const USAGE = `model-host models <list|pull|verify|remove|register> [options]
 
-  models list [--json]                  presets, what is installed, the recommendation
-  models pull ID [--device KIND] [--include GLOB]...
+  models list [--device KIND] [--dtype D] [--json]
+                                        presets, what is installed, the recommendation
+  models pull ID [--device KIND] [--dtype D] [--include GLOB]...
                                         download and verify (resumable; progress on stderr);
-                                        --include picks files of a hub repo, e.g. 'onnx/*_q4.onnx*'
+                                        --include picks files of a hub repo, e.g. 'onnx/*_q4.onnx*';
+                                        --dtype: what a DeepSeek-VL checkpoint is converted to:
+                                        auto (default: what fits KIND), q4, q4f16, fp16, fp32
   models verify ID                      re-hash an installed model against its manifest
   models remove ID                      delete an installed model (a registered folder's files stay)
   models register DIR [--id ID]         use a folder you already have as a model
@@ -47,9 +50,9 @@ function needId(positional: string[], sub: string): string {
   return id;
 }
 
-async function list(store: ModelStore, json: boolean): Promise<number> {
+async function list(store: ModelStore, json: boolean, device: DeviceKind | undefined, dtype: ModelDtypePreference | undefined): Promise<number> {
   const devices = await probeDevices(() => undefined);
-  const result = listModels(store, devices);
+  const result = listModels(store, devices, undefined, { device: device ?? 'cpu', dtype });
   if (json) {
     process.stdout.write(JSON.stringify({ store: store.root, ...result }, null, 2) + '\n');
     return 0;
@@ -59,6 +62,11 @@ async function list(store: ModelStore, json: boolean): Promise<number> {
     const rec = result.recommended?.id === p.id ? '  (recommended)' : '';
     lines.push(`  ${p.installed ? '*' : ' '} ${p.id.padEnd(24)} ~${formatBytes(p.sizeBytes).padEnd(8)} ≥${p.minGpuMemoryGb} GB GPU  ${p.licence}${rec}`);
     lines.push(`      ${p.repo}: ${p.goodAt}`);
+    if (p.conversion) {
+      lines.push(
+        `      converted to ${p.conversion.dtype} (${p.conversion.reason}): ~${formatBytes(p.conversion.diskBytes)} on disk, ~${p.conversion.memoryGb} GB to run`,
+      );
+    }
   }
   const others = result.installed.filter((m) => !result.presets.some((p) => p.id === m.id));
   if (others.length) {
@@ -71,7 +79,13 @@ async function list(store: ModelStore, json: boolean): Promise<number> {
   return 0;
 }
 
-async function pull(store: ModelStore, id: string, device: DeviceKind | undefined, include: string[] | undefined): Promise<number> {
+async function pull(
+  store: ModelStore,
+  id: string,
+  device: DeviceKind | undefined,
+  include: string[] | undefined,
+  dtype: ModelDtypePreference | undefined,
+): Promise<number> {
   const ref = parseModelRef(id);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -85,6 +99,8 @@ async function pull(store: ModelStore, id: string, device: DeviceKind | undefine
       ref,
       store,
       device,
+      dtype,
+      devices: dtype === undefined || dtype === 'auto' ? await probeDevices(() => undefined) : [],
       include,
       signal: controller.signal,
       progressIntervalMs: tty ? 200 : 1000,
@@ -121,11 +137,13 @@ export const modelsCommand: CliCommand = {
     const sub = args.positional[0];
     const device = flag(args, 'device') as DeviceKind | undefined;
     if (device !== undefined && !DEVICE_KINDS.includes(device)) throw new UsageError(`--device must be one of ${DEVICE_KINDS.join(', ')}`);
+    const dtype = flag(args, 'dtype') as ModelDtypePreference | undefined;
+    if (dtype !== undefined && !MODEL_DTYPES.includes(dtype)) throw new UsageError(`--dtype must be one of ${MODEL_DTYPES.join(', ')}`);
     switch (sub) {
       case 'list':
-        return list(store, args.flags.has('json'));
+        return list(store, args.flags.has('json'), device, dtype);
       case 'pull':
-        return pull(store, needId(args.positional, sub), device, args.flags.get('include'));
+        return pull(store, needId(args.positional, sub), device, args.flags.get('include'), dtype);
       case 'verify': {
         const id = needId(args.positional, sub);
         const r = await verifyModel(store, id);

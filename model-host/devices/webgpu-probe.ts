@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { DeviceInfo } from '../protocol';
-import { buildTinyAddModel, TINY_EXPECTED, TINY_INPUT } from './tiny-model';
+import { buildTinyAddModel, buildTinyHalfModel, TINY_EXPECTED, TINY_INPUT } from './tiny-model';
 
 /** Runs the probe in this process. Only call it from a process that may die (the probe child). */
 export async function probeWebGpuHere(): Promise<DeviceInfo> {
@@ -21,9 +21,29 @@ export async function probeWebGpuHere(): Promise<DeviceInfo> {
     } finally {
       await session.release();
     }
-    return { kind: 'webgpu', available: true, detail: 'onnxruntime-node WebGPU execution provider' };
+    const shaderF16 = await computesInHalf(ort);
+    return { kind: 'webgpu', available: true, detail: `onnxruntime-node WebGPU execution provider${shaderF16 ? '' : ', no shader-f16'}`, shaderF16 };
   } catch (err) {
     return { kind: 'webgpu', available: false, reason: cleanOrtMessage((err as Error).message) };
+  }
+}
+
+/** Whether the adapter runs an fp16 graph itself (with the CPU fallback off, a missing shader-f16 fails). */
+async function computesInHalf(ort: typeof import('onnxruntime-node')): Promise<boolean> {
+  try {
+    const session = await ort.InferenceSession.create(buildTinyHalfModel(), {
+      executionProviders: ['webgpu'],
+      logSeverityLevel: 4,
+      extra: { session: { disable_cpu_ep_fallback: '1' } },
+    });
+    try {
+      const out = await session.run({ x: new ort.Tensor('float32', TINY_INPUT, [1, 4]) });
+      return Array.from(out.y.data as Float32Array).join() === TINY_EXPECTED.join();
+    } finally {
+      await session.release();
+    }
+  } catch {
+    return false;
   }
 }
 

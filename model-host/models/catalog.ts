@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ActiveModelInfo, DeviceInfo, DeviceKind, InstalledModelInfo, ModelsListResult } from '../protocol';
+import type { ActiveModelInfo, DeviceInfo, DeviceKind, InstalledModelInfo, ModelDtypePreference, ModelsListResult } from '../protocol';
+import { chooseDtype, convertedBytes, runMemoryGb } from './dtype';
 import { PRESETS, findPreset, recommend } from './registry';
 import { ModelStore, resolveModelDir, type ModelManifest } from './store';
 import { hashFile } from './file-download';
@@ -15,7 +16,12 @@ function installedInfo(store: ModelStore, m: ModelManifest): InstalledModelInfo 
   return { id: m.id, dir: store.runtimeDir(m), family: m.family, verifiedFiles: m.local ? 0 : m.files.length, local: m.local };
 }
 
-export function listModels(store: ModelStore, devices: DeviceInfo[], gpuMemoryGb?: number): ModelsListResult {
+export function listModels(
+  store: ModelStore,
+  devices: DeviceInfo[],
+  gpuMemoryGb?: number,
+  conversion?: { device: DeviceKind; dtype?: ModelDtypePreference },
+): ModelsListResult {
   const manifests = store.listManifests().filter((m) => m.complete);
   return {
     presets: PRESETS.map((p) => ({
@@ -30,9 +36,20 @@ export function listModels(store: ModelStore, devices: DeviceInfo[], gpuMemoryGb
       minGpuMemoryGb: p.minGpuMemoryGb,
       goodAt: p.goodAt,
       installed: manifests.some((m) => m.id === p.id),
+      ...(p.conversion && conversion ? { conversion: conversionInfo(p.conversion, conversion.device, devices, conversion.dtype) } : {}),
     })),
     installed: manifests.map((m) => installedInfo(store, m)),
     recommended: recommend(devices, gpuMemoryGb, os.totalmem() / 1e9),
+  };
+}
+
+function conversionInfo(c: { parameters: number; contextBytes: number }, device: DeviceKind, devices: DeviceInfo[], preference?: ModelDtypePreference) {
+  const choice = chooseDtype(preference, device, devices);
+  return {
+    dtype: choice.dtype,
+    reason: choice.reason,
+    memoryGb: runMemoryGb(c.parameters, choice.dtype, c.contextBytes),
+    diskBytes: Math.round(convertedBytes(c.parameters, choice.dtype)),
   };
 }
 
@@ -67,5 +84,16 @@ export function describeActiveModel(store: ModelStore, idOrDir: string, device: 
   const dir = resolveModelDir(idOrDir, store.root);
   const preset = findPreset(idOrDir);
   const manifest = path.isAbsolute(idOrDir) ? undefined : store.readManifest(idOrDir);
-  return { id: idOrDir, displayName: preset?.displayName ?? manifest?.repo ?? path.basename(dir), dir, device };
+  const dtype = convertedDtypeOf(dir);
+  return { id: idOrDir, displayName: preset?.displayName ?? manifest?.repo ?? path.basename(dir), dir, device, ...(dtype ? { dtype } : {}) };
+}
+
+/** The dtype a converted DeepSeek-VL folder records in its config.json, if it is one. */
+function convertedDtypeOf(dir: string): string | undefined {
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { visual_coder?: { dtype?: unknown } };
+    return typeof config.visual_coder?.dtype === 'string' ? config.visual_coder.dtype : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -17,11 +17,11 @@ function hostScript(): string | undefined {
   return candidate && /model-host(\.c?js)?$/.test(candidate) && fs.existsSync(candidate) ? candidate : undefined;
 }
 
-export const convertAfterPull: NonNullable<PullOptions['convert']> = async ({ modelDir, targetDir, progress, signal }) => {
+export const convertAfterPull: NonNullable<PullOptions['convert']> = async ({ modelDir, targetDir, dtype, progress, signal }) => {
   const script = hostScript();
   if (!script) throw new ModelError('bad-input', 'Cannot find the model-host program to run the DeepSeek-VL conversion; run `model-host convert` by hand');
-  // fp32 is the dtype the converter offers today; the smaller dtypes follow when it supports them.
-  const args = [script, 'convert', '--from', modelDir, '--to', targetDir, '--dtype', 'fp32', '--overwrite'];
+  const args = [script, 'convert', '--from', modelDir, '--to', targetDir, '--dtype', dtype.dtype, '--overwrite'];
+  if (dtype.kvDtype) args.push('--kv-dtype', dtype.kvDtype);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
   const tail: string[] = [];
   readline.createInterface({ input: child.stderr }).on('line', (line) => {

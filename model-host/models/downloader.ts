@@ -5,7 +5,8 @@
  * for the whole pull so a second pull of the same model waits instead of corrupting it.
  */
 import * as fs from 'node:fs';
-import type { DeviceKind, ModelsProgressParams } from '../protocol';
+import type { DeviceInfo, DeviceKind, ModelDtypePreference, ModelsProgressParams } from '../protocol';
+import { chooseDtype, convertedBytes, type DtypeChoice } from './dtype';
 import { presetFiles, type ModelRef } from './registry';
 import { listRepoFiles, type HubFile } from './hub-client';
 import { downloadFile, partialPath } from './file-download';
@@ -36,7 +37,18 @@ export interface PullOptions {
   /** How long to wait for another pull of the same model (default: until it ends). */
   lockWaitMs?: number;
   /** Runs after the files are verified, for checkpoints that need converting (phase `converting`). */
-  convert?(ctx: { manifest: ModelManifest; modelDir: string; targetDir: string; progress(message: string): void; signal?: AbortSignal }): Promise<void>;
+  convert?(ctx: {
+    manifest: ModelManifest;
+    modelDir: string;
+    targetDir: string;
+    dtype: DtypeChoice;
+    progress(message: string): void;
+    signal?: AbortSignal;
+  }): Promise<void>;
+  /** What a checkpoint is converted to (default: what fits `device`, see dtype.ts). */
+  dtype?: ModelDtypePreference;
+  /** Devices as probed (whether WebGPU has shader-f16 decides the auto dtype). */
+  devices?: DeviceInfo[];
   progressIntervalMs?: number;
 }
 
@@ -158,6 +170,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
       // Keep only entries that still match the listing: a new revision invalidates the others.
       files: (previous?.files ?? []).filter((m) => files.some((f) => f.path === m.path && alreadyVerified(previous, f, dir))),
       convertedDir: previous?.convertedDir,
+      convertedDtype: previous?.convertedDtype,
       updatedAt: new Date().toISOString(),
     };
     const todo: HubFile[] = [];
@@ -174,10 +187,20 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     }
 
     const free = await (opts.freeBytes ?? probeFreeBytes)(dir);
-    const convertedBefore = Boolean(previous?.complete && todo.length === 0 && previous.convertedDir && fs.existsSync(previous.convertedDir));
-    // The fp32 ONNX graphs converted from a 16-bit checkpoint take about twice its size.
+    const dtype = chooseDtype(opts.dtype, opts.device ?? 'cpu', opts.devices ?? []);
+    // A folder converted to another dtype (or before dtypes, fp32) is converted again.
+    const convertedBefore = Boolean(
+      previous?.complete &&
+      todo.length === 0 &&
+      previous.convertedDir &&
+      fs.existsSync(previous.convertedDir) &&
+      (previous.convertedDtype ?? 'fp32') === dtype.dtype,
+    );
+    // The converted graphs take this much of a 16-bit checkpoint's size (fp32: twice; q4: about a third).
     const convertBytes =
-      ref.preset?.needsConversion && opts.convert && !convertedBefore ? 2 * files.reduce((n, f) => n + (f.path.endsWith('.safetensors') ? f.size : 0), 0) : 0;
+      ref.preset?.needsConversion && opts.convert && !convertedBefore
+        ? (convertedBytes(1, dtype.dtype) / 2) * files.reduce((n, f) => n + (f.path.endsWith('.safetensors') ? f.size : 0), 0)
+        : 0;
     if (free < needBytes + convertBytes) {
       const conversion = convertBytes ? ` (${formatBytes(needBytes)} to download and about ${formatBytes(convertBytes)} for the ONNX conversion)` : '';
       throw new ModelError(
@@ -226,9 +249,10 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     progress.force('verifying', `${files.length} file(s) verified`);
     if (ref.preset?.needsConversion && opts.convert && !convertedBefore) {
       const targetDir = `${dir}.onnx`;
-      progress.force('converting', `converting ${ref.id} to ONNX`);
-      await opts.convert({ manifest, modelDir: dir, targetDir, signal: opts.signal, progress: (message) => progress.force('converting', message) });
+      progress.force('converting', `converting ${ref.id} to ONNX (${dtype.dtype}: ${dtype.reason})`);
+      await opts.convert({ manifest, modelDir: dir, targetDir, dtype, signal: opts.signal, progress: (message) => progress.force('converting', message) });
       manifest.convertedDir = targetDir;
+      manifest.convertedDtype = dtype.dtype;
     } else if (ref.preset?.needsConversion && !convertedBefore) {
       log(`${ref.id}: this build has no DeepSeek-VL converter yet; the verified checkpoint is installed as is in ${dir}`);
     }

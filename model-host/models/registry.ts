@@ -37,6 +37,8 @@ export interface ModelPreset {
   goodAt: string;
   /** True when the download is a checkpoint that the host converts to ONNX afterwards. */
   needsConversion: boolean;
+  /** For converted checkpoints: weights and the fp16 KV cache of a 4096-token context, for the dtype's estimates (dtype.ts). */
+  conversion?: { parameters: number; contextBytes: number };
 }
 
 const GB = 1e9;
@@ -66,6 +68,8 @@ export const PRESETS: readonly ModelPreset[] = [
     minSystemMemoryGb: 8,
     goodAt: 'Small and quick: short code snippets, explanations, simple UI sketches (one 384×384 view of the image)',
     needsConversion: true,
+    // 24 layers × K and V × 2048 × 2 bytes × 4096 positions.
+    conversion: { parameters: 1.8e9, contextBytes: 24 * 2 * 2048 * 2 * 4096 },
   },
   {
     id: 'deepseek-vl-7b-chat',
@@ -84,6 +88,7 @@ export const PRESETS: readonly ModelPreset[] = [
     minSystemMemoryGb: 32,
     goodAt: 'UI screenshots to HTML (the only preset with a published Design2Code score), 1024-px high-resolution view of the image',
     needsConversion: true,
+    conversion: { parameters: 7.3e9, contextBytes: 30 * 2 * 4096 * 2 * 4096 },
   },
   {
     id: 'janus-pro-1b',

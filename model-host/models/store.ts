@@ -37,6 +37,8 @@ export interface ModelManifest {
   files: ManifestFile[];
   /** Sibling folder with the ONNX graphs converted from a checkpoint (DeepSeek-VL). */
   convertedDir?: string;
+  /** The dtype `convertedDir` was converted to (absent: fp32, before dtypes were chosen). */
+  convertedDtype?: string;
   updatedAt: string;
 }
 

@@ -39,3 +39,11 @@ export function imageExtensionOf(name: string): string | undefined {
   const ext = name.split(/[\\/]/).pop()?.split('.').pop()?.toLowerCase();
   return ext && ext in IMAGE_MIME_TYPES ? ext : undefined;
 }
+
+/**
+ * `visualCoder.modelDtype`: what a downloaded DeepSeek-VL checkpoint is converted to. `auto`: the
+ * dtype that fits the device (q4 on the CPU, q4f16 on a GPU with shader-f16, q4 with an fp32 cache
+ * on a GPU without).
+ */
+export const MODEL_DTYPES = ['auto', 'q4', 'q4f16', 'fp16', 'fp32'] as const;
+export type ModelDtypePreference = (typeof MODEL_DTYPES)[number];

@@ -21,13 +21,15 @@ export {
   IMAGE_EXTENSIONS,
   IMAGE_MIME_TYPES,
   LOG_LEVELS,
+  MODEL_DTYPES,
   imageExtensionOf,
   logLevelPasses,
   type DeviceKind,
   type DevicePreference,
   type LogLevel,
+  type ModelDtypePreference,
 } from './constants';
-import type { DeviceKind, DevicePreference, LogLevel } from './constants';
+import type { DeviceKind, DevicePreference, LogLevel, ModelDtypePreference } from './constants';
 export { endpointHost, formatBytes } from './format';
 
 /** One device as probed by the host. `available: false` always comes with the reason. */
@@ -36,6 +38,8 @@ export interface DeviceInfo {
   available: boolean;
   /** Why the device cannot be used (e.g. "Failed to get a WebGPU adapter: No supported adapters"). */
   reason?: string;
+  /** WebGPU: whether the adapter computes in fp16 (`shader-f16`); fp16 graphs need it. */
+  shaderF16?: boolean;
   /** Adapter or library description when known. */
   detail?: string;
 }
@@ -53,6 +57,8 @@ export interface ActiveModelInfo {
   displayName: string;
   dir: string;
   device: DeviceKind;
+  /** The converted folder's dtype (DeepSeek-VL: q4, q4f16, fp16, fp32), when it says. */
+  dtype?: string;
 }
 
 /** An image handed to a task: a file the host can read, or the bytes themselves. */
@@ -177,6 +183,8 @@ export interface ModelPresetInfo {
   minGpuMemoryGb: number;
   goodAt: string;
   installed: boolean;
+  /** For checkpoints converted after the download: the dtype this machine gets, and what it needs to run. */
+  conversion?: { dtype: string; reason: string; memoryGb: number; diskBytes: number };
 }
 
 export interface InstalledModelInfo {
@@ -195,7 +203,7 @@ export interface ModelsListResult {
   recommended?: { id: string; reason: string };
 }
 /** client → host: presets, installed models and the recommendation for this machine. */
-export const ModelsListRequest = new RequestType<{ store?: string }, ModelsListResult, void>('models/list');
+export const ModelsListRequest = new RequestType<{ store?: string; dtype?: ModelDtypePreference }, ModelsListResult, void>('models/list');
 
 export interface ModelsPullParams {
   /** A preset id or a hub repository `org/name[@revision]`. */
@@ -203,6 +211,8 @@ export interface ModelsPullParams {
   store?: string;
   /** Proxy URL for the download (VS Code's `http.proxy`); overrides the host's HTTPS_PROXY/HTTP_PROXY. */
   proxy?: string;
+  /** What a DeepSeek-VL checkpoint is converted to (default auto). */
+  dtype?: ModelDtypePreference;
 }
 export interface ModelsPullResult {
   id: string;

@@ -4,7 +4,7 @@
  * a message and `data.field` naming the field (`image.path`, `generation.maxNewTokens`), never an
  * internal error from deep inside a handler. The host runs each request's validator before its handler.
  */
-import { DEVICE_PREFERENCES, LOG_LEVELS } from './constants';
+import { DEVICE_PREFERENCES, LOG_LEVELS, MODEL_DTYPES, type ModelDtypePreference } from './constants';
 import { HostError, HostErrorCodes } from './errors';
 import type { BackendConfig, GenerationOptions, ImageInput, InitializeParams, ModelsPullParams, TaskRunParams } from './index';
 
@@ -146,8 +146,8 @@ export const PARAMS_VALIDATORS = {
     backend: optional(backendConfig),
     ocrAugment: optional(bool),
   }),
-  'models/pull': object<ModelsPullParams>({ id: required(nonEmpty), store: optional(str), proxy: optional(str) }),
-  'models/list': object<{ store?: string }>({ store: optional(str) }),
+  'models/pull': object<ModelsPullParams>({ id: required(nonEmpty), store: optional(str), proxy: optional(str), dtype: optional(oneOf(MODEL_DTYPES)) }),
+  'models/list': object<{ store?: string; dtype?: ModelDtypePreference }>({ store: optional(str), dtype: optional(oneOf(MODEL_DTYPES)) }),
   'models/verify': object<{ id: string; store?: string }>({ id: required(nonEmpty), store: optional(str) }),
   'models/remove': object<{ id: string; store?: string }>({ id: required(nonEmpty), store: optional(str) }),
   'models/register': object<{ dir: string; id?: string; store?: string }>({ dir: required(absolutePath), id: optional(str), store: optional(str) }),

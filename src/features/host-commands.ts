@@ -63,5 +63,6 @@ export function formatHostInfo(info: InitializeResult): string {
   const devices = info.devices.map((d) =>
     d.available ? `${d.kind}: available${d.detail ? ` (${d.detail})` : ''}` : `${d.kind}: unavailable (${d.reason ?? 'no reason given'})`,
   );
-  return `Visual Coder model host ${info.version}, pid ${info.pid}, device ${info.device}; devices: ${devices.join('; ')}; engines: ${info.engines.map((e) => e.id).join(', ') || 'none'}`;
+  const model = info.model ? `; model ${info.model.displayName}${info.model.dtype ? ` (${info.model.dtype})` : ''}` : '';
+  return `Visual Coder model host ${info.version}, pid ${info.pid}, device ${info.device}${model}; devices: ${devices.join('; ')}; engines: ${info.engines.map((e) => e.id).join(', ') || 'none'}`;
 }

@@ -6,7 +6,15 @@
  * in plain Node.
  */
 import type * as vscode from 'vscode';
-import { DEVICE_PREFERENCES, LOG_LEVELS, type DevicePreference, type GenerationOptions, type LogLevel } from '../../model-host/protocol';
+import {
+  DEVICE_PREFERENCES,
+  LOG_LEVELS,
+  MODEL_DTYPES,
+  type DevicePreference,
+  type GenerationOptions,
+  type LogLevel,
+  type ModelDtypePreference,
+} from '../../model-host/protocol';
 import { readRemoteSettings, type RemoteSettings } from './remote-settings';
 
 export const SECTION = 'visualCoder';
@@ -18,6 +26,7 @@ export const SETTING = {
   maxNewTokens: 'visualCoder.maxNewTokens',
   device: 'visualCoder.device',
   modelsDir: 'visualCoder.modelsDir',
+  modelDtype: 'visualCoder.modelDtype',
   model: 'visualCoder.model',
   hostLogLevel: 'visualCoder.hostLogLevel',
   backend: 'visualCoder.backend',
@@ -75,6 +84,12 @@ export class Settings {
   get device(): DevicePreference {
     const value = this.read<string>(SETTING.device, 'auto');
     return (DEVICE_PREFERENCES as readonly string[]).includes(value) ? (value as DevicePreference) : 'auto';
+  }
+
+  /** What a downloaded DeepSeek-VL checkpoint is converted to (`auto`: what fits the device). */
+  get modelDtype(): ModelDtypePreference {
+    const value = this.read<string>(SETTING.modelDtype, 'auto');
+    return (MODEL_DTYPES as readonly string[]).includes(value) ? (value as ModelDtypePreference) : 'auto';
   }
 
   /** The models folder the user set; undefined means the extension's storage. */

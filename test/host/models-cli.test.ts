@@ -178,11 +178,12 @@ test('two CLI pulls of the same model at once both succeed and leave one verifie
   assert.equal(fs.readdirSync(path.join(store, '.locks')).length, 0);
 });
 
-test('the DeepSeek-VL preset pulls the checkpoint files only and converts them to ONNX beside it', async () => {
+test('the DeepSeek-VL preset pulls the checkpoint files only and converts them to ONNX beside it, in the dtype of the device', async () => {
   const store = tmpStore();
-  const r = await cli(['pull', 'deepseek-vl-1.3b-chat', '--store', store]);
+  const r = await cli(['pull', 'deepseek-vl-1.3b-chat', '--store', store, '--device', 'cpu']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /\[converting\]/);
+  assert.match(r.stderr, /\[converting\].*converting deepseek-vl-1\.3b-chat to ONNX \(q4: the CPU/);
+  assert.match(r.stderr, /\[converting\].*decoder layer 2\/2/, 'the conversion reports its progress');
   const converted = path.join(store, 'deepseek-vl-1.3b-chat.onnx');
   assert.equal(r.stdout.trim(), converted);
   // The reference .npy files in the repo are not part of the preset.
@@ -192,8 +193,23 @@ test('the DeepSeek-VL preset pulls the checkpoint files only and converts them t
   );
   assert.ok(fs.existsSync(path.join(store, 'deepseek-vl-1.3b-chat', 'model.safetensors')));
   assert.ok(fs.readdirSync(path.join(converted, 'onnx')).some((f) => f.endsWith('.onnx')));
-  const list = JSON.parse((await cli(['list', '--json', '--store', store])).stdout) as { presets: { id: string; installed: boolean }[] };
-  assert.equal(list.presets.find((p) => p.id === 'deepseek-vl-1.3b-chat')?.installed, true);
+  const config = () => JSON.parse(fs.readFileSync(path.join(converted, 'config.json'), 'utf8')) as { visual_coder: { dtype: string; decoder: string } };
+  assert.deepEqual([config().visual_coder.dtype, config().visual_coder.decoder], ['q4', 'kv-rows']);
+  const list = JSON.parse((await cli(['list', '--json', '--store', store])).stdout) as {
+    presets: { id: string; installed: boolean; conversion?: { dtype: string; memoryGb: number; diskBytes: number } }[];
+  };
+  const preset = list.presets.find((p) => p.id === 'deepseek-vl-1.3b-chat');
+  assert.equal(preset?.installed, true);
+  assert.equal(preset?.conversion?.dtype, 'q4');
+  assert.ok((preset?.conversion?.memoryGb ?? 0) > 1 && (preset?.conversion?.memoryGb ?? 0) < 4, 'q4 of 1.8B weights runs in 1 to 4 GB');
+  // Asking for another dtype converts the verified files again, without downloading them.
+  const again = await cli(['pull', 'deepseek-vl-1.3b-chat', '--store', store, '--dtype', 'fp16']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /all files already verified/);
+  assert.match(again.stderr, /\(fp16: asked for fp16\)/);
+  assert.equal(config().visual_coder.dtype, 'fp16');
+  const same = await cli(['pull', 'deepseek-vl-1.3b-chat', '--store', store, '--dtype', 'fp16']);
+  assert.doesNotMatch(same.stderr, /\[converting\]/, 'the same dtype is not converted twice');
 });
 
 test('--include picks files of a hub repository; a pattern that matches nothing is an error', async () => {

@@ -37,7 +37,12 @@ function needString(value: unknown, name: string): string {
 export const registerModelHandlers: HandlerModule = (services) => {
   const { connection } = services;
 
-  onRequest(connection, ModelsListRequest, (params) => listModels(storeFor(services, params?.store), services.devices), validatorFor('models/list'));
+  onRequest(
+    connection,
+    ModelsListRequest,
+    (params) => listModels(storeFor(services, params?.store), services.devices, undefined, { device: services.device, dtype: params?.dtype }),
+    validatorFor('models/list'),
+  );
 
   onRequest(
     connection,
@@ -53,6 +58,8 @@ export const registerModelHandlers: HandlerModule = (services) => {
         ref,
         store: storeFor(services, params.store),
         device: services.device,
+        devices: services.devices,
+        dtype: params.dtype,
         env,
         signal: controller.signal,
         log: (m) => services.log('info', m),

@@ -35,8 +35,15 @@ export function modelPickItems(list: ModelsListResult, activeId: string | undefi
     const marks = [p.id === rec ? '$(star-full) ' : '', p.id === activeId ? '$(check) ' : ''].join('');
     items.push({
       label: `${marks}${p.displayName}`,
-      description: `${p.installed ? 'installed' : `not installed · about ${formatBytes(p.sizeBytes)}`} · ≥${p.minGpuMemoryGb} GB GPU`,
-      detail: [p.id === rec && list.recommended ? `Recommended: ${list.recommended.reason}.` : '', p.goodAt + '.', `Licence: ${p.licence}`]
+      description: `${p.installed ? 'installed' : `not installed · about ${formatBytes(p.sizeBytes)}`} · ${
+        p.conversion ? `${p.conversion.dtype} · ~${p.conversion.memoryGb} GB memory` : `≥${p.minGpuMemoryGb} GB GPU`
+      }`,
+      detail: [
+        p.id === rec && list.recommended ? `Recommended: ${list.recommended.reason}.` : '',
+        p.goodAt + '.',
+        p.conversion ? `Converted to ${p.conversion.dtype} (${p.conversion.reason}).` : '',
+        `Licence: ${p.licence}`,
+      ]
         .filter(Boolean)
         .join(' '),
       id: p.id,

@@ -41,7 +41,7 @@ export class ModelsFeature {
   constructor(private readonly deps: ModelsFeatureDeps) {}
 
   private listModels(): Promise<ModelsListResult> {
-    return this.deps.host.whenReady().then(() => this.deps.host.sendRequest(ModelsListRequest, {}));
+    return this.deps.host.whenReady().then(() => this.deps.host.sendRequest(ModelsListRequest, { dtype: this.deps.settings.modelDtype }));
   }
 
   /** Makes a model the active one: tells the host (no restart needed) and writes `visualCoder.model`. */
@@ -62,7 +62,7 @@ export class ModelsFeature {
         `Download ${preset.displayName} (about ${formatBytes(preset.sizeBytes)})?`,
         {
           modal: true,
-          detail: `Licence: ${preset.licence}.\nBy downloading you accept it. Needs about ${preset.minGpuMemoryGb} GB of GPU memory.\nSource: ${preset.repo}@${preset.revision}`,
+          detail: `Licence: ${preset.licence}.\nBy downloading you accept it. ${needs(preset)}\nSource: ${preset.repo}@${preset.revision}`,
         },
         'Download',
         'View Licence',
@@ -89,7 +89,7 @@ export class ModelsFeature {
         this.progressListeners.set(id, (p) => progress.report({ message: progressMessage(p), increment: increments.next(p) }));
         try {
           await host.whenReady();
-          const result = await host.sendRequest(ModelsPullRequest, { id, proxy: settings.httpProxy }, token);
+          const result = await host.sendRequest(ModelsPullRequest, { id, proxy: settings.httpProxy, dtype: settings.modelDtype }, token);
           log.info(`downloaded ${result.id}: ${result.files} files, ${result.bytes} bytes in ${result.dir}`);
           return { installed: result.id };
         } catch (err) {
@@ -223,4 +223,11 @@ export class ModelsFeature {
       ),
     ];
   }
+}
+
+/** What a preset needs to run, for the licence dialog: the converted dtype's estimate where there is one. */
+function needs(preset: ModelPresetInfo): string {
+  const c = preset.conversion;
+  if (!c) return `Needs about ${preset.minGpuMemoryGb} GB of GPU memory.`;
+  return `Converted to ${c.dtype} after the download (${c.reason}; visualCoder.modelDtype): about ${formatBytes(c.diskBytes)} on disk and ${c.memoryGb} GB of memory to run.`;
 }
