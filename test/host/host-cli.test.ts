@@ -51,7 +51,13 @@ test(
     const r = run(['devices', '--json'], envWithoutVulkan(SWIFTSHADER_ENV));
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.devices[0], { kind: 'webgpu', available: true, detail: 'onnxruntime-node WebGPU execution provider' });
+    // SwiftShader implements no shader-f16, so the probe's fp16 graph must fail and say so.
+    assert.deepEqual(out.devices[0], {
+      kind: 'webgpu',
+      available: true,
+      detail: 'onnxruntime-node WebGPU execution provider, no shader-f16',
+      shaderF16: false,
+    });
     assert.equal(out.chosen, 'webgpu');
   },
 );
