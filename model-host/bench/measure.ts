@@ -76,7 +76,7 @@ const quietLog = (level: string, message: string) => {
 
 export async function measureOne(modelDir: string, device: DevicePreference, maxNewTokens: number, runs: number): Promise<BenchRow> {
   const config = readFolderConfig(modelDir);
-  const engine = await DeepseekVlEngine.load(modelDir, device, quietLog);
+  const engine = await DeepseekVlEngine.load(modelDir, device, quietLog, { tokenIdsOnly: true });
   const image = syntheticImage();
   const preprocessTimes: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -131,7 +131,7 @@ export interface LogitsRun {
  */
 export async function logitsOf(modelDir: string, device: DevicePreference, tokens: number[], count: number): Promise<LogitsRun> {
   const config = readFolderConfig(modelDir);
-  const engine = await DeepseekVlEngine.load(modelDir, device, quietLog);
+  const engine = await DeepseekVlEngine.load(modelDir, device, quietLog, { tokenIdsOnly: true });
   const raw = benchInputs(engine, config);
   let along = tokens;
   if (along.length === 0) {

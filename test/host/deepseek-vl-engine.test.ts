@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -167,4 +167,31 @@ test('generation stops at max_position_embeddings instead of running past the Ro
     engine.generateFromInputs({ inputIds: new Array(300).fill(5) }, { maxNewTokens: 1 }, context()),
     /300 tokens; this model takes at most 256/,
   );
+});
+
+test('a tokenizer that disagrees with config.json about the image token: refused, unless the caller feeds token ids', async () => {
+  // Benchmark checkpoints of the real configuration borrow the tiny tokenizer (image token 2) while
+  // config.json keeps the real id; prompts would put image features at the wrong positions.
+  const odd = path.join(work, 'odd-image-token');
+  cpSync(model, odd, { recursive: true });
+  const configPath = path.join(odd, 'config.json');
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as { image_token_id: number };
+  const imageToken = config.image_token_id;
+  config.image_token_id = 7;
+  writeFileSync(configPath, JSON.stringify(config));
+  await assert.rejects(
+    DeepseekVlEngine.load(odd, 'cpu', () => {}),
+    /the tokenizer's image token is id \d+ but config\.json says 7/,
+  );
+  const warnings: string[] = [];
+  const idsOnly = await DeepseekVlEngine.load(odd, 'cpu', (level, m) => level === 'warn' && warnings.push(m), { tokenIdsOnly: true });
+  try {
+    assert.match(warnings.join('\n'), /takes token ids only/);
+    await assert.rejects(idsOnly.generate({ prompt: { user: 'x' }, generation: { maxNewTokens: 1 } }, context()), /config\.json says 7/);
+    const inputIds = reference.input_ids.map((id) => (id === imageToken ? 7 : id));
+    const out = await idsOnly.generateFromInputs({ inputIds, pixelValues: refPixels() }, { maxNewTokens: 12 }, context());
+    assert.deepEqual(out.tokens, reference.greedy_new_tokens);
+  } finally {
+    await idsOnly.dispose();
+  }
 });

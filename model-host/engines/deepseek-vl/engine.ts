@@ -72,6 +72,8 @@ export class DeepseekVlEngine implements TextEngine {
   lastKvCacheBytes = 0;
   /** Longest prompt run (0: the whole prompt in one run); see webgpu-attention-check.ts. */
   private prefillChunk = 0;
+  /** Set when the folder's tokenizer cannot build prompts for it (see `load`'s tokenIdsOnly). */
+  private promptsRefused?: string;
 
   private constructor(
     readonly dir: string,
@@ -87,12 +89,21 @@ export class DeepseekVlEngine implements TextEngine {
     this.eos = new Set(Array.isArray(eos) ? eos : [eos]);
   }
 
-  static async load(dir: string, device: DevicePreference | DeviceKind, log: Log): Promise<DeepseekVlEngine> {
+  /**
+   * `tokenIdsOnly`: the caller feeds token ids itself (`generateFromInputs`: benchmarks, parity), so a
+   * tokenizer that disagrees with config.json about the image token (benchmark checkpoints borrow a
+   * small tokenizer) is only logged, and prompts are refused instead.
+   */
+  static async load(dir: string, device: DevicePreference | DeviceKind, log: Log, options: { tokenIdsOnly?: boolean } = {}): Promise<DeepseekVlEngine> {
     const started = now();
     const config = readConvertedConfig(dir);
     const processor = await DeepseekVlProcessor.load(dir, log);
+    let promptsRefused: string | undefined;
     if (processor.imageTokenId !== config.image_token_id) {
-      throw new ModelFolderError(`${dir}: the tokenizer's image token is id ${processor.imageTokenId} but config.json says ${config.image_token_id}`);
+      const why = `${dir}: the tokenizer's image token is id ${processor.imageTokenId} but config.json says ${config.image_token_id}`;
+      if (!options.tokenIdsOnly) throw new ModelFolderError(why);
+      log('warn', `${why}; this engine takes token ids only`);
+      promptsRefused = why;
     }
     if (processor.files.numImageTokens !== config.num_image_tokens) {
       throw new ModelFolderError(
@@ -101,6 +112,7 @@ export class DeepseekVlEngine implements TextEngine {
     }
     const { device: used, sessions } = await createSessions(DeepseekVlEngine.specs(dir, config), device, log);
     const engine = new DeepseekVlEngine(dir, config, processor, sessions, used, log, now() - started);
+    engine.promptsRefused = promptsRefused;
     await engine.choosePrefillRuns();
     return engine;
   }
@@ -117,6 +129,7 @@ export class DeepseekVlEngine implements TextEngine {
   }
 
   async generate(input: GenerateInput, ctx: GenerateContext): Promise<GenerateOutput> {
+    if (this.promptsRefused) throw new ModelFolderError(this.promptsRefused);
     const t0 = now();
     const inputs = await this.processor.inputs(input.prompt, input.image);
     ctx.log('debug', `prompt: ${inputs.inputIds.length} tokens`);
