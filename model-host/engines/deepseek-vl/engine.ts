@@ -18,6 +18,13 @@ import { chooseToken } from '../decoding/sampling';
 import { TextStream } from '../decoding/text-stream';
 import { DeepseekVlProcessor } from './processor';
 import { SAFE_WEBGPU_RUN, webgpuLongRunsAreRight } from './webgpu-attention-check';
+
+/**
+ * Prompt positions per decoder run on the CPU. The runtime's arena keeps the largest run's
+ * activations for the session's life: the 1.3B q4 with a 617-token prompt peaked at 2.5 GB in one
+ * run and 1.92 GB in runs of 128, with no slower prefill (docs/performance.md).
+ */
+const CPU_PREFILL_RUN = 128;
 import { type DecoderStepper, type ImageEmbedding, isKvRowsDecoder, KvRowsStepper, OpByOpStepper } from './decoder-steppers';
 
 export interface ConvertedConfig {
@@ -167,10 +174,15 @@ export class DeepseekVlEngine implements TextEngine {
     return this.sessions.vision_encoder.run(feeds);
   }
 
-  /** Prompts in runs of 31 where this device's attention is wrong for longer runs (webgpu-attention-check.ts). */
+  /**
+   * Prompts in runs of CPU_PREFILL_RUN on the CPU, and of 31 on a WebGPU device whose attention is
+   * wrong for longer runs (webgpu-attention-check.ts).
+   */
   private async choosePrefillRuns(): Promise<void> {
     this.prefillChunk = 0;
-    if (this.device !== 'webgpu' || !isKvRowsDecoder(this.sessions.decoder)) return;
+    if (!isKvRowsDecoder(this.sessions.decoder)) return;
+    if (this.device === 'cpu') this.prefillChunk = CPU_PREFILL_RUN;
+    if (this.device !== 'webgpu') return;
     if (!(await webgpuLongRunsAreRight())) {
       this.prefillChunk = SAFE_WEBGPU_RUN;
       this.log('info', `WebGPU attention is wrong for runs of 32+ positions on this device: prompts go in runs of ${SAFE_WEBGPU_RUN}`);
