@@ -21,8 +21,8 @@ import { SAFE_WEBGPU_RUN, webgpuLongRunsAreRight } from './webgpu-attention-chec
 
 /**
  * Prompt positions per decoder run on the CPU. The runtime's arena keeps the largest run's
- * activations for the session's life: the 1.3B q4 with a 617-token prompt peaked at 2.5 GB in one
- * run and 1.92 GB in runs of 128, with no slower prefill (docs/performance.md).
+ * activations for the session's life: the 1.3B q4 with a 617-token prompt peaked at 2.44 GiB in one
+ * run and 1.88 GiB in runs of 128, with no slower prefill (docs/performance.md).
  */
 const CPU_PREFILL_RUN = 128;
 import { type DecoderStepper, type ImageEmbedding, isKvRowsDecoder, KvRowsStepper, OpByOpStepper } from './decoder-steppers';
