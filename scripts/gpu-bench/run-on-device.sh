@@ -70,4 +70,4 @@ for model in $MODELS; do
 done
 
 say "summary"
-"$NODE" "$HERE/summarize.cjs" "$OUT" > "$OUT/summary.md" && cat "$OUT/summary.md"
+"$NODE" "$HERE/summarize.mjs" "$OUT" > "$OUT/summary.md" && cat "$OUT/summary.md"
