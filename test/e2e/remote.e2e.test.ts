@@ -81,14 +81,17 @@ test('Screenshot to Code with backend openai streams the server answer into a ne
   await vs.runCommand('Visual Coder: Screenshot to Code');
   await vs.pickQuickItem(/shot\.png/);
   await vs.pickQuickItem(/HTML \+ CSS/);
-  const text = await waitUntil(
+  // The answer streams in as the server sends it, fences and all; when the task ends the editor gets
+  // the post-processed code. Wait for that final text, not the first one that holds `</main>`.
+  const expected = '<main class="card">\n  <h1>Héllo 🎉</h1>\n</main>';
+  let last = '';
+  await waitUntil(
     async () => {
-      const t = await vs.activeEditorText().catch(() => '');
-      return t.includes('</main>') ? t : undefined;
+      last = await vs.activeEditorText().catch(() => '');
+      return last.trim() === expected || undefined;
     },
-    { timeoutMs: 60_000, what: 'the remote answer in the editor' },
+    { timeoutMs: 60_000, what: 'the post-processed remote answer in the editor', describeLast: () => `the editor held ${JSON.stringify(last)}` },
   );
-  assert.equal(text.trim(), '<main class="card">\n  <h1>Héllo 🎉</h1>\n</main>');
 
   const chat = server.requests.filter((r) => r.path === '/v1/chat/completions');
   assert.equal(chat.length, 1);
