@@ -7,6 +7,7 @@ import type { LoadedImage } from '../engine';
 import { adjacentPitch, removeGutterNumbers } from './gutter';
 import { detectLanguage, languageKeywords, usesTabs } from './language';
 import { layoutLines, type LaidOutLine } from './layout';
+import { dropGutter, findPageGutter } from './page-gutter';
 import { recognisePage, type OcrPage } from './pipeline';
 import { repairCode } from './repair';
 import { restoreLostClosers } from './repair-blocks';
@@ -98,7 +99,9 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
 
 export async function transcribeImage(image: LoadedImage, options: TranscribeOptions = {}): Promise<TranscribeResult> {
   const t0 = performance.now();
-  const page = await recognisePage(image);
+  let page = await recognisePage(image);
+  const gutter = findPageGutter(page);
+  if (gutter) page = await dropGutter(page, gutter);
   const result = transcribePage(page, options);
   return { ...result, timings: { totalMs: performance.now() - t0, detectMs: page.timings.detectMs, recogniseMs: page.timings.recogniseMs } };
 }
