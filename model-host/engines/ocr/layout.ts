@@ -121,6 +121,8 @@ export function estimatePitch(lines: readonly Glyph[][], fallback: number, inks:
 export interface LayoutOptions {
   /** Leading whitespace as tabs of this many columns (Go, Makefiles); absent: spaces. */
   tabWidth?: number;
+  /** x of the code's first column when known (a removed diff-marker column ends there); absent: the least indented line. */
+  origin?: number;
 }
 
 /** Lines of text with indentation and inner spacing rebuilt from character positions. */
@@ -139,7 +141,9 @@ export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOp
   const pitch = estimatePitch(glyphLines, rough, keepInk(rough));
   const inks = keepInk(pitch);
   const starts = glyphLines.map((g, i) => inks[i]?.[0].x0 ?? (g.length ? g[0].x - pitch / 2 : NaN)).filter((x) => !Number.isNaN(x));
-  const origin = starts.length ? Math.min(...starts) : 0;
+  const least = starts.length ? Math.min(...starts) : 0;
+  // A known origin counts only if no line starts left of it (it then never makes a negative indent).
+  const origin = options.origin !== undefined && options.origin <= least + pitch / 2 ? options.origin : least;
   const lines: LaidOutLine[] = [];
   input.forEach((line, index) => {
     const glyphs = glyphLines[index];
