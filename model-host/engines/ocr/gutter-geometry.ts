@@ -60,7 +60,7 @@ export function gutterEvidence(lines: readonly RecognisedChar[][], sep: Separato
 /** True when the evidence is that of a gutter: mostly numbers and markers, with line numbers that go up or diff markers. */
 export function isGutter(ev: GutterEvidence, lineCount: number): boolean {
   if (ev.withGutter < Math.max(2, 0.4 * lineCount) || ev.withCode < Math.max(1, 0.4 * lineCount)) return false;
-  if (ev.junk > Math.max(1, 0.1 * ev.tokens)) return false;
+  if (ev.junk > Math.floor(0.1 * ev.tokens)) return false;
   const values = ev.numbers.filter((n): n is number => n !== undefined);
   let up = 0;
   for (let i = 1; i < values.length; i++) if (values[i] >= values[i - 1]) up++;

@@ -117,6 +117,7 @@ interface Block {
   bottom: number;
   chars: number;
   code: number;
+  codeSegments: number;
 }
 
 function blockOf(segments: Segment[]): Block {
@@ -128,10 +129,12 @@ function blockOf(segments: Segment[]): Block {
     bottom: Math.max(...segments.map((s) => s.cy)),
     chars: segments.reduce((n, s) => n + s.chars, 0),
     code: segments.reduce((n, s) => n + (s.kind === 'code' ? s.chars : 0), 0),
+    codeSegments: segments.filter((s) => s.kind === 'code').length,
   };
 }
 
-const isCode = (b: Block) => b.code >= 0.35 * b.chars && b.chars > 0;
+/** Code by characters, or by lines: a long comment on a highlighted row must not outweigh the code beside it. */
+const isCode = (b: Block) => b.chars > 0 && (b.code >= 0.35 * b.chars || b.codeSegments >= 0.5 * b.segments.length);
 
 /**
  * The boxes of the page's code: `keep[i]` is the set of boxes of line i that belong to the chosen
@@ -177,7 +180,9 @@ export function selectCodeRegion(lines: readonly RecognisedBox[][], bands: reado
         if (!overlapX(a, b) || !isCode(a) || b.top < a.bottom) continue;
         const between = blocks.filter((c) => c !== a && c !== b && overlapX(c, a) && c.top > a.bottom && c.bottom < b.top);
         const bridge = between.length === 1 && between[0].segments.length === 1 && isCode(b);
-        if (!isCode(b) || b.top - a.bottom > 6 * pitch || (between.length > 0 && !bridge)) continue;
+        // A short label-like block right under the code and inside its indentation (`return y`, `fi`) is code too.
+        const tail = !isCode(b) && b.segments.length <= 2 && b.segments.every((s) => s.kind === 'chrome') && b.top - a.bottom <= 4 * pitch && b.x0 >= a.x0 - h;
+        if ((!isCode(b) && !tail) || b.top - a.bottom > 6 * pitch || (between.length > 0 && !bridge)) continue;
         const merged = blockOf([...a.segments, ...b.segments, ...(bridge ? between[0].segments : [])]);
         blocks = [...blocks.filter((c) => c !== a && c !== b && !(bridge && c === between[0])), merged].sort((x, y) => x.top - y.top);
         changed = true;
