@@ -20,8 +20,9 @@ const LINE = 22;
 /** A page: white, with flat grey rectangles as code-block backgrounds. */
 function page(width: number, height: number, fills: [number, number, number, number, number?][]): RgbRaster {
   const data = Buffer.alloc(width * height * 3, 255);
-  for (const [x0, y0, x1, y1, v] of fills)
+  for (const [x0, y0, x1, y1, v] of fills) {
     for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data.fill(v ?? 238, (y * width + x) * 3, (y * width + x) * 3 + 3);
+  }
   return { data, width, height };
 }
 const box = (x0: number, row: number, text: string): RecognisedBox => ({
