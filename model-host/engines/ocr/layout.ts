@@ -14,6 +14,8 @@ export interface LayoutLineInput {
   box: [number, number, number, number];
   /** Ink runs of the line's pixel band; when present they decide spaces and indentation. */
   ink?: InkRun[];
+  /** The gutter left of this line was read as something else than numbers or markers. */
+  gutterDoubt?: boolean;
 }
 
 export interface LaidOutLine {
@@ -25,6 +27,8 @@ export interface LaidOutLine {
   box: [number, number, number, number];
   /** An empty line the layout inserted for a vertical gap (it may hide a lost `}`). */
   inferred?: boolean;
+  /** Why the line's layout is uncertain: its start fell between two columns, or its gutter misread. */
+  doubt?: 'indentation' | 'gutter';
 }
 
 export interface Glyph {
@@ -150,7 +154,10 @@ export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOp
     if (glyphs.length === 0) return;
     const ink = inks[index];
     const start = ink?.[0].x0 ?? glyphs[0].x - pitch / 2;
-    const indent = Math.max(0, Math.round((start - origin) / pitch));
+    const columns = (start - origin) / pitch;
+    const indent = Math.max(0, Math.round(columns));
+    // A start a third of a column or more off the grid could be either indentation.
+    const offGrid = Math.abs(columns - Math.round(columns)) > 0.3;
     const inkSpaces = ink
       ? spacesFromInk(
           glyphs.map((g) => g.x),
@@ -174,7 +181,14 @@ export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOp
       const tabs = Math.round(indent / options.tabWidth);
       lead = '\t'.repeat(tabs);
     }
-    lines.push({ text: lead + text, indent, confidences: [...new Array<number>(lead.length).fill(1), ...confidences], box: line.box });
+    const doubt = line.gutterDoubt ? ('gutter' as const) : offGrid ? ('indentation' as const) : undefined;
+    lines.push({
+      text: lead + text,
+      indent,
+      confidences: [...new Array<number>(lead.length).fill(1), ...confidences],
+      box: line.box,
+      ...(doubt ? { doubt } : {}),
+    });
   });
   return { lines, pitch };
 }

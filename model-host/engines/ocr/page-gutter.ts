@@ -5,7 +5,7 @@
  * counts from the code's own first column. The char-level line-number removal in gutter.ts stays
  * as the fallback for gutters without a clean separator.
  */
-import { chooseGutter } from './gutter-geometry';
+import { chooseGutter, gutterEvidence } from './gutter-geometry';
 import { loadOcrSessions } from './models';
 import type { OcrPage } from './pipeline';
 import { recogniseBoxes, type RecognisedBox } from './recognise';
@@ -55,6 +55,7 @@ export async function dropGutter(page: OcrPage, sep: Separator): Promise<OcrPage
   const lines: RecognisedBox[][] = [];
   const ink: OcrPage['ink'] = [];
   const bands: OcrPage['bands'] = [];
+  const gutterDoubt: boolean[] = [];
   page.lines.forEach((line, i) => {
     const kept = line
       .map((b) => reread.get(b) ?? b)
@@ -62,9 +63,11 @@ export async function dropGutter(page: OcrPage, sep: Separator): Promise<OcrPage
       .map((b) => ({ ...b, chars: b.chars.filter((c) => c.x >= sep.x1 - 1) }))
       .filter((b) => b.chars.length > 0);
     if (kept.length === 0) return;
+    // What this line had left of the separator did not read as a number or marker: code may have gone with it.
+    gutterDoubt.push((page.gutterDoubt?.[i] ?? false) || gutterEvidence([line.flatMap((b) => b.chars)], sep).junk > 0);
     lines.push(kept);
     ink.push(page.ink[i].filter((r) => r.x0 >= sep.x1 - 1));
     bands.push(page.bands[i]);
   });
-  return { ...page, lines, ink, bands };
+  return { ...page, lines, ink, bands, gutterDoubt };
 }

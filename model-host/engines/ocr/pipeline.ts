@@ -25,6 +25,8 @@ export interface OcrPage {
   bands: Band[];
   /** The decoded pixels (inverted when `dark`), for geometry after recognition. */
   raster: RgbRaster;
+  /** Per line (same order as `lines`), once a gutter was dropped: true where it did not read as numbers or markers. */
+  gutterDoubt?: boolean[];
   width: number;
   height: number;
   dark: boolean;

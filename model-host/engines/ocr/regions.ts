@@ -195,7 +195,7 @@ export function selectCodeRegion(lines: readonly RecognisedBox[][], bands: reado
 }
 
 /** The page restricted to the given boxes: other boxes, and lines left empty, go; ink is cut to the kept boxes' extent. */
-export function restrictLines<T extends { lines: RecognisedBox[][]; ink: { x0: number; x1: number }[][]; bands: Band[] }>(
+export function restrictLines<T extends { lines: RecognisedBox[][]; ink: { x0: number; x1: number }[][]; bands: Band[]; gutterDoubt?: boolean[] }>(
   page: T,
   keep: ReadonlySet<RecognisedBox>,
 ): T {
@@ -206,12 +206,14 @@ export function restrictLines<T extends { lines: RecognisedBox[][]; ink: { x0: n
   const lines: RecognisedBox[][] = [];
   const ink: T['ink'] = [];
   const bands: Band[] = [];
+  const doubts: boolean[] = [];
   page.lines.forEach((line, i) => {
     const boxes = line.filter((b) => keep.has(b));
     if (boxes.length === 0) return;
     lines.push(boxes);
+    doubts.push(page.gutterDoubt?.[i] ?? false);
     ink.push(page.ink[i].filter((r) => r.x1 > x0 && r.x0 < x1));
     bands.push({ ...page.bands[i], x0: Math.max(page.bands[i].x0, x0), x1: Math.min(page.bands[i].x1, x1) });
   });
-  return { ...page, lines, ink, bands };
+  return { ...page, lines, ink, bands, ...(page.gutterDoubt ? { gutterDoubt: doubts } : {}) };
 }

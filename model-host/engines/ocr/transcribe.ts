@@ -70,7 +70,7 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
       Math.max(...boxes.map((b) => b.box.x1)),
       Math.max(...boxes.map((b) => b.box.y1)),
     ];
-    return { chars: codeChars[i], box, ink: inks[i] };
+    return { chars: codeChars[i], box, ink: inks[i], gutterDoubt: page.gutterDoubt?.[i] };
   });
   // Lines emptied by gutter removal keep their place (as blank lines) through their box.
   const first = layoutLines(
@@ -103,7 +103,7 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
   const lines: OcrLineInfo[] = blanked.map((l, i) => {
     const low = l.confidences.flatMap((c, k) => (c < LOW_CONFIDENCE ? [k] : []));
     const confidence = l.confidences.length ? Math.min(...l.confidences) : 1;
-    return { text: repaired[i], confidence, box: l.box, ...(low.length ? { lowConfidence: low } : {}) };
+    return { text: repaired[i], confidence, box: l.box, ...(low.length ? { lowConfidence: low } : {}), ...(l.doubt ? { layoutDoubt: l.doubt } : {}) };
   });
   const code = repaired.join('\n').replace(/[ \t]+$/gm, '') + '\n';
   return { code, language, lines };
