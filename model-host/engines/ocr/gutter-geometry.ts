@@ -37,7 +37,11 @@ export function gutterEvidence(lines: readonly RecognisedChar[][], sep: Separato
       .map((c) => c.char)
       .join('');
     if (chars.some((c) => c.x >= sep.x1 && c.char.trim() !== '')) ev.withCode++;
-    const tokens = left.split(/[\s|:│]+/).filter((t) => t !== '');
+    // A pipe right after a number (`40|`) is a column rule the recogniser may read as `l`, `I` or `!`.
+    const tokens = left
+      .replace(/(?<=\d)[|lI!](?=\s|$)/g, ' ')
+      .split(/[\s|:│]+/)
+      .filter((t) => t !== '');
     if (tokens.length) ev.withGutter++;
     let first: number | undefined;
     for (const t of tokens) {
@@ -75,4 +79,14 @@ export function chooseGutter(lines: readonly RecognisedChar[][], separators: rea
     if (isGutter(gutterEvidence(lines, separators[k]), lines.length)) return separators[k];
   }
   return undefined;
+}
+
+/** A line's characters for the evidence, with a space between boxes so that two columns never read as one number. */
+export function charsWithBoxGaps(line: readonly { chars: RecognisedChar[] }[]): RecognisedChar[] {
+  const out: RecognisedChar[] = [];
+  for (const b of line) {
+    if (out.length && b.chars.length) out.push({ char: ' ', confidence: 1, x: (out[out.length - 1].x + b.chars[0].x) / 2 });
+    out.push(...b.chars);
+  }
+  return out;
 }

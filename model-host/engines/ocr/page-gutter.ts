@@ -5,7 +5,7 @@
  * counts from the code's own first column. The char-level line-number removal in gutter.ts stays
  * as the fallback for gutters without a clean separator.
  */
-import { chooseGutter, gutterEvidence } from './gutter-geometry';
+import { charsWithBoxGaps, chooseGutter, gutterEvidence } from './gutter-geometry';
 import { loadOcrSessions } from './models';
 import type { OcrPage } from './pipeline';
 import { recogniseBoxes, type RecognisedBox } from './recognise';
@@ -26,7 +26,7 @@ export function findPageGutter(page: OcrPage): Separator | undefined {
   // Narrower than a space: the verification of what is left of it decides, not the width.
   const separators = verticalSeparators(page.raster, page.bands, x0, x1, Math.max(2, 0.4 * height));
   return chooseGutter(
-    page.lines.map((line) => line.flatMap((b) => b.chars)),
+    page.lines.map((line) => charsWithBoxGaps(line)),
     separators,
   );
 }
@@ -64,7 +64,7 @@ export async function dropGutter(page: OcrPage, sep: Separator): Promise<OcrPage
       .filter((b) => b.chars.length > 0);
     if (kept.length === 0) return;
     // What this line had left of the separator did not read as a number or marker: code may have gone with it.
-    gutterDoubt.push((page.gutterDoubt?.[i] ?? false) || gutterEvidence([line.flatMap((b) => b.chars)], sep).junk > 0);
+    gutterDoubt.push((page.gutterDoubt?.[i] ?? false) || gutterEvidence([charsWithBoxGaps(line)], sep).junk > 0);
     lines.push(kept);
     ink.push(page.ink[i].filter((r) => r.x0 >= sep.x1 - 1));
     bands.push(page.bands[i]);
