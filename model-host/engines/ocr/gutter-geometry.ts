@@ -38,8 +38,10 @@ export function gutterEvidence(lines: readonly RecognisedChar[][], sep: Separato
       .join('');
     if (chars.some((c) => c.x >= sep.x1 && c.char.trim() !== '')) ev.withCode++;
     // A pipe right after a number (`40|`) is a column rule the recogniser may read as `l`, `I` or `!`.
+    // A number and a marker read as one word (`5+`) are two columns.
     const tokens = left
       .replace(/(?<=\d)[|lI!](?=\s|$)/g, ' ')
+      .replace(/(?<=\d)(?=[+\-~!<>*])|(?<=[+\-~!<>*])(?=\d)/g, ' ')
       .split(/[\s|:│]+/)
       .filter((t) => t !== '');
     if (tokens.length) ev.withGutter++;
@@ -52,6 +54,8 @@ export function gutterEvidence(lines: readonly RecognisedChar[][], sep: Separato
       } else if (MARKER.test(t)) {
         ev.markers++;
         ev.markerKinds.add(t);
+      } else if (/^[.,'`·°]$/.test(t)) {
+        // A lone speck of punctuation in a gutter is a marker the recogniser misread (`-` as `.`), not code.
       } else {
         ev.junk++;
       }

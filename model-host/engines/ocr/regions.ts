@@ -15,8 +15,14 @@ import type { Band } from './separators';
 export type RegionKind = 'code' | 'prose' | 'chrome';
 
 /** What a piece of recognised text reads like: code (symbols, capitals of SQL), prose (long, letters, few symbols), or chrome (a short label). */
+/** Words that start a line of code in common languages, never a label or a sentence's first word in lower case. */
+const CODE_START =
+  /^(import|from|def|class|return|if|elif|else|for|while|const|let|var|fn|func|package|public|private|protected|static|use|pub|impl|struct|enum|type|interface|export|async|await|try|catch|except|finally|raise|throw|switch|case|break|continue|yield|with|lambda|echo|fi|done|then|do|esac|SELECT|FROM|WHERE|INSERT|UPDATE|CREATE)\b/;
+
 export function classifyText(text: string): RegionKind {
   const t = text.trim();
+  if (CODE_START.test(t) && !/^[A-Z][a-z]+ [a-z]+ [a-z]+ [a-z]+/.test(t)) return 'code';
+  if (/\b[a-z]+[A-Z]\w*|\b[a-z]+_[a-z]\w*/.test(t)) return 'code'; // camelCase, snake_case
   const letters = (t.match(/[A-Za-z]/g) ?? []).length;
   const symbols = (t.match(/[(){}[\]<>=;:"'_/\\|&*+#$@!%^~`]/g) ?? []).length;
   const capitalWords = (t.match(/\b[A-Z]{2,}\b/g) ?? []).length;
