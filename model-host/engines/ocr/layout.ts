@@ -169,7 +169,10 @@ export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOp
     const confidences: number[] = [];
     glyphs.forEach((g, i) => {
       if (i > 0) {
-        const spaces = inkSpaces[i] ?? stepColumns(glyphs[i - 1], g, pitch) - 1;
+        let spaces = inkSpaces[i] ?? stepColumns(glyphs[i - 1], g, pitch) - 1;
+        // The recogniser saw a space the ink barely shows (`c` and `r` have wide side bearings): a
+        // blank of over half a column between the two glyphs' centres confirms it.
+        if (spaces === 0 && g.spaceBefore && ink && blankBetween(ink, glyphs[i - 1].x, g.x) >= 0.55 * pitch) spaces = 1;
         text += ' '.repeat(spaces);
         for (let s = 0; s < spaces; s++) confidences.push(1);
       }

@@ -6,6 +6,7 @@
  * it does not depend on what the gutter holds. Pure functions.
  */
 import type { RgbRaster } from './raster';
+import { luminanceAt, rowBackgrounds } from './row-background';
 
 export interface Band {
   x0: number;
@@ -33,31 +34,30 @@ const INK_CONTRAST = 56;
  * so a gutter with a light background in a dark editor is still told from its numbers.
  */
 export function columnStates(raster: RgbRaster, band: Band, x0: number, x1: number): Uint8Array {
-  const { data, width, height } = raster;
+  const { width, height } = raster;
   const by0 = Math.max(0, Math.floor(band.y0));
   const by1 = Math.min(height, Math.ceil(band.y1));
   const out = new Uint8Array(Math.max(0, x1 - x0));
   if (by1 <= by0) return out;
-  const lum = (x: number, y: number) => {
-    const i = (y * width + x) * 3;
-    return 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
-  };
-  const hist = new Uint32Array(64);
   const cx0 = Math.max(0, x0);
   const cx1 = Math.min(width, x1);
-  for (let y = by0; y < by1; y++) for (let x = cx0; x < cx1; x++) hist[Math.min(63, Math.floor(lum(x, y) / 4))]++;
-  let mode = 0;
-  for (let b = 1; b < 64; b++) if (hist[b] > hist[mode]) mode = b;
-  const background = mode * 4 + 2;
+  // Deviation from each row's background: the edge of a highlighted row inside the band is no ink.
+  const rowBg = rowBackgrounds(raster, cx0, cx1, by0, by1);
+  let sum = 0;
+  for (const v of rowBg) sum += v;
+  const background = sum / Math.max(1, rowBg.length);
   for (let x = cx0; x < cx1; x++) {
-    let lo = 255;
-    let hi = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let mean = 0;
     for (let y = by0; y < by1; y++) {
-      const v = lum(x, y);
+      const v = luminanceAt(raster, x, y) - rowBg[y - by0];
       if (v < lo) lo = v;
       if (v > hi) hi = v;
+      mean += v + rowBg[y - by0];
     }
-    out[x - x0] = hi - lo > INK_CONTRAST ? 2 : Math.abs((hi + lo) / 2 - background) > INK_CONTRAST ? 1 : 0;
+    mean /= by1 - by0;
+    out[x - x0] = hi - lo > INK_CONTRAST ? 2 : Math.abs(mean - background) > INK_CONTRAST ? 1 : 0;
   }
   return out;
 }
