@@ -16,6 +16,8 @@ export interface LayoutLineInput {
   ink?: InkRun[];
   /** The gutter left of this line was read as something else than numbers or markers. */
   gutterDoubt?: boolean;
+  /** Prose in a proportional font: a word space is narrower than a monospace column. */
+  proportional?: boolean;
 }
 
 export interface LaidOutLine {
@@ -74,6 +76,17 @@ function blankBetween(ink: readonly InkRun[], xa: number, xb: number): number {
   let covered = 0;
   for (const r of ink) covered += Math.max(0, Math.min(r.x1, xb) - Math.max(r.x0, xa));
   return xb - xa - covered;
+}
+
+/** The widest blank stretch between ink runs inside [xa, xb]. */
+function widestBlank(ink: readonly InkRun[], xa: number, xb: number): number {
+  let widest = 0;
+  for (let k = 1; k < ink.length; k++) {
+    const a = Math.max(xa, ink[k - 1].x1);
+    const b = Math.min(xb, ink[k].x0);
+    if (b - a > widest) widest = b - a;
+  }
+  return widest;
 }
 
 /**
@@ -173,6 +186,8 @@ export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOp
         // The recogniser saw a space the ink barely shows (`c` and `r` have wide side bearings): a
         // blank of over half a column between the two glyphs' centres confirms it.
         if (spaces === 0 && g.spaceBefore && ink && blankBetween(ink, glyphs[i - 1].x, g.x) >= 0.55 * pitch) spaces = 1;
+        // Proportional prose: letters nearly touch, a word space is a blank of a fifth of the line's height.
+        if (spaces === 0 && line.proportional && ink && widestBlank(ink, glyphs[i - 1].x, g.x) >= 0.2 * (line.box[3] - line.box[1])) spaces = 1;
         text += ' '.repeat(spaces);
         for (let s = 0; s < spaces; s++) confidences.push(1);
       }

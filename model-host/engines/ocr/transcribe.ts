@@ -10,7 +10,7 @@ import { detectLanguage, languageKeywords, usesTabs } from './language';
 import { layoutLines, type LaidOutLine } from './layout';
 import { dropGutter, findPageGutter } from './page-gutter';
 import { recognisePage, type OcrPage } from './pipeline';
-import { restrictLines, selectCodeRegion } from './regions';
+import { classifyText, restrictLines, selectCodeRegion } from './regions';
 import { repairCode } from './repair';
 import { restoreLostClosers } from './repair-blocks';
 
@@ -70,7 +70,9 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
       Math.max(...boxes.map((b) => b.box.x1)),
       Math.max(...boxes.map((b) => b.box.y1)),
     ];
-    return { chars: codeChars[i], box, ink: inks[i], gutterDoubt: page.gutterDoubt?.[i] };
+    // With the whole text asked for, prose lines (documentation around the code) keep their word spaces.
+    const proportional = options.region === 'all' && classifyText(codeChars[i].map((c) => c.char).join('')) === 'prose';
+    return { chars: codeChars[i], box, ink: inks[i], gutterDoubt: page.gutterDoubt?.[i], proportional };
   });
   // Lines emptied by gutter removal keep their place (as blank lines) through their box.
   const first = layoutLines(
