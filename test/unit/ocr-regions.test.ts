@@ -91,3 +91,11 @@ test('a plain code screenshot is kept whole, highlighted rows and a highlighted 
   const raster = page(600, 7 * LINE, [[0, 1 * LINE, 600, 3 * LINE]]);
   assert.equal(selectCodeRegion(lines, bandsOf(lines), raster), undefined);
 });
+
+test('a highlighted row that the code around it skips over stays in the block', () => {
+  const code = ['class A {', '  f() {', '    return 1;', '  }', '}'];
+  const lines = code.map((t, row) => [box(20, row, t)]);
+  // Only row 2 is highlighted: rows 1 and 3 join over it.
+  const raster = page(600, 6 * LINE, [[0, 2 * LINE, 600, 3 * LINE, 200]]);
+  assert.equal(selectCodeRegion(lines, bandsOf(lines), raster), undefined);
+});

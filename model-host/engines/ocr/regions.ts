@@ -183,7 +183,14 @@ export function selectCodeRegion(lines: readonly RecognisedBox[][], bands: reado
       for (let j = i + 1; j < blocks.length && !changed; j++) {
         const a = blocks[i];
         const b = blocks[j];
-        if (!overlapX(a, b) || !isCode(a) || b.top < a.bottom) continue;
+        if (!overlapX(a, b) || !isCode(a)) continue;
+        // A block inside a code block's span (a highlighted row the code on both sides skipped over) is part of it.
+        if (b.top >= a.top && b.bottom <= a.bottom) {
+          blocks = [...blocks.filter((c) => c !== a && c !== b), blockOf([...a.segments, ...b.segments])].sort((x, y) => x.top - y.top);
+          changed = true;
+          continue;
+        }
+        if (b.top < a.bottom) continue;
         const between = blocks.filter((c) => c !== a && c !== b && overlapX(c, a) && c.top > a.bottom && c.bottom < b.top);
         const bridge = between.length === 1 && between[0].segments.length === 1 && isCode(b);
         // A short label-like block right under the code and inside its indentation (`return y`, `fi`) is code too.
