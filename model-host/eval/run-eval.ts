@@ -5,7 +5,9 @@
  *
  * Flags: --limit N (first N snippets), --variants N (styles per snippet, default 2), --write,
  * --show (print the diff of every imperfect image), --save DIR (keep the rendered PNGs),
- * --set holdout (the held-out snippets instead of the corpus; --write then records nothing).
+ * --set holdout (the held-out snippets instead of the corpus; --write then records nothing),
+ * --set real / --set real-holdout (the committed real-tool screenshots, tuning or held-out part:
+ * see real/build-corpus.ts; scored per source type, --write records them in their own blocks).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,6 +21,7 @@ import { launchChromium, renderSnippet } from './render';
 import { alignLines, scoreTranscription, totals, type SnippetScore } from './score';
 import { describeStyle, stylesFor } from './styles';
 import { formatReport, type EvalRow } from './report';
+import { runRealEval } from './real/run-real';
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,7 +33,12 @@ async function main(): Promise<void> {
   const variants = Number(argValue('variants') ?? 2);
   const saveDir = argValue('save');
   const show = process.argv.includes('--show');
-  const holdout = argValue('set') === 'holdout';
+  const set = argValue('set');
+  if (set === 'real' || set === 'real-holdout') {
+    await runRealEval({ split: set === 'real' ? 'tune' : 'holdout', show, write: process.argv.includes('--write'), saveDir });
+    return;
+  }
+  const holdout = set === 'holdout';
   const snippets = (holdout ? HOLDOUT : CORPUS).slice(0, limit);
   const browser = await launchChromium();
   const rows: EvalRow[] = [];

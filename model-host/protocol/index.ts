@@ -310,6 +310,8 @@ export interface OcrLineInfo {
   box: [number, number, number, number];
   /** Character offsets in `text` whose confidence is low. */
   lowConfidence?: number[];
+  /** Set when the line's layout was inferred with low certainty: its indentation, or the gutter removed from it. */
+  layoutDoubt?: 'indentation' | 'gutter';
 }
 
 export interface TaskRunResult {

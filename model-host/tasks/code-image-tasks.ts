@@ -32,12 +32,25 @@ export const findBugInCodeImage: TaskDefinition = {
   postprocess: (raw) => postprocessMarkdown(raw),
 };
 
-/** Transcribe code runs on the OCR engine: the prompt is unused, the text is already code. */
+/**
+ * Transcribe code runs on the OCR engine: the prompt is unused, the text is already code. On a
+ * screenshot of a page (documentation, chat, blog) it takes the largest code block; `region=all`
+ * takes every line of text instead.
+ */
 export const transcribeCode: TaskDefinition = {
   id: 'transcribe-code',
   title: 'Copy Code from Image',
   language: 'plaintext',
   engines: ['ocr'],
+  option: {
+    name: 'region',
+    title: 'What to copy',
+    choices: [
+      { id: 'code', title: 'The code (the largest code block of a page)', language: 'plaintext' },
+      { id: 'all', title: 'All the text in the image', language: 'plaintext' },
+    ],
+    default: 'code',
+  },
   prompt: () => ({
     short: 'Transcribe the code in the image exactly, keeping its indentation.',
     detailed: 'Transcribe the code in the image exactly, keeping its indentation. Answer with the code only.',

@@ -26,7 +26,7 @@ export interface TaskEngines {
   /** The engine that writes text (local VLM or remote), for this run's params. */
   textEngine(params: TaskRunParams): Promise<TextEngine>;
   /** OCR, when this build has it. */
-  transcribeCode?(image: LoadedImage): Promise<OcrTranscription>;
+  transcribeCode?(image: LoadedImage, options?: { region?: 'code' | 'all' }): Promise<OcrTranscription>;
   ocrTextForPrompt?(image: LoadedImage): Promise<string>;
 }
 
@@ -54,7 +54,7 @@ export async function runTask(params: TaskRunParams, engines: TaskEngines, ctx: 
 
   if (task.engines.length === 1 && task.engines[0] === 'ocr') {
     if (!engines.transcribeCode) throw new HostError(-32603, 'The OCR engine is not available in this build of the model host.');
-    const ocr = await engines.transcribeCode(image);
+    const ocr = await engines.transcribeCode(image, { region: choice === 'all' ? 'all' : 'code' });
     if (ocr.text) ctx.onText(ocr.text);
     return {
       runId: params.runId,

@@ -31,8 +31,8 @@ export function taskEnginesFor(settings: ModelSettings, log: (level: LogLevel, m
       }
       return localEngineFor(settings, log);
     },
-    async transcribeCode(image) {
-      const result = await transcribeCode(image);
+    async transcribeCode(image, options) {
+      const result = await transcribeCode(image, options);
       if (!result.code && result.message) log('info', result.message);
       return { text: result.code, lines: result.lines, language: result.language };
     },

@@ -31,6 +31,24 @@ export function lowConfidenceRanges(code: string, lines: readonly OcrLineInfo[] 
   return out;
 }
 
+export interface DoubtfulLine {
+  line: number;
+  /** Length of the line's text, for a range over all of it. */
+  length: number;
+  reason: 'indentation' | 'gutter';
+}
+
+/** Lines whose indentation, or the gutter removed from them, the engine inferred with low certainty, where they land in the document. */
+export function layoutDoubtLines(code: string, lines: readonly OcrLineInfo[] | undefined, at: { line: number; character: number }): DoubtfulLine[] {
+  if (!lines) return [];
+  const codeLines = code.split('\n');
+  return lines.flatMap((info, i) => {
+    const text = codeLines[i];
+    if (text === undefined || !info.layoutDoubt || text.trim() === '') return [];
+    return [{ line: at.line + i, length: (i === 0 ? at.character : 0) + text.length, reason: info.layoutDoubt }];
+  });
+}
+
 /** VS Code language ids offered when the language could not be detected. */
 export const LANGUAGE_CHOICES = [
   'python',

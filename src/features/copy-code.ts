@@ -8,7 +8,7 @@ import type * as vscode from 'vscode';
 import type { TaskFeatureDeps } from './task-feature-deps';
 import type { TaskRunResult } from '../../model-host/protocol';
 import type { ChosenImage } from '../tasks/image-source';
-import { LANGUAGE_CHOICES, lowConfidenceRanges } from './copy-code-ranges';
+import { LANGUAGE_CHOICES, layoutDoubtLines, lowConfidenceRanges } from './copy-code-ranges';
 
 export const COPY_CODE_COMMAND = 'visualCoder.copyCodeFromImage';
 const TITLE = 'Copy Code from Image';
@@ -21,10 +21,11 @@ export class CopyCodeFeature {
   }
 
   private async transcribe(image: ChosenImage): Promise<TaskRunResult | undefined> {
-    const { tasks } = this.deps;
+    const { tasks, settings } = this.deps;
     let result: TaskRunResult | undefined;
     // OCR runs in the host whatever the backend is: the remote settings are not read.
-    const params = { ...tasks.params('transcribe-code', image.input), backend: { kind: 'local' as const } };
+    const options = { region: settings.copyCodeRegion };
+    const params = { ...tasks.params('transcribe-code', image.input, options), backend: { kind: 'local' as const } };
     await tasks.runWithProgress(`reading code from ${image.label}…`, params, {
       append: () => undefined,
       settle: async () => undefined,
@@ -67,20 +68,27 @@ export class CopyCodeFeature {
       return;
     }
     const ranges = lowConfidenceRanges(code, result.lines, at);
-    this.diagnostics.set(
-      target.document.uri,
-      ranges.map((r) => {
-        const d = new vs.Diagnostic(
-          new vs.Range(r.line, r.character, r.line, r.character + 1),
-          `Visual Coder: check this character ("${r.text}" was hard to read)`,
-          vs.DiagnosticSeverity.Information,
-        );
-        d.source = 'Visual Coder OCR';
-        return d;
-      }),
-    );
+    const doubtful = layoutDoubtLines(code, result.lines, at);
+    const mark = (range: vscode.Range, message: string) => {
+      const d = new vs.Diagnostic(range, message, vs.DiagnosticSeverity.Information);
+      d.source = 'Visual Coder OCR';
+      return d;
+    };
+    this.diagnostics.set(target.document.uri, [
+      ...ranges.map((r) =>
+        mark(new vs.Range(r.line, r.character, r.line, r.character + 1), `Visual Coder: check this character ("${r.text}" was hard to read)`),
+      ),
+      ...doubtful.map((l) =>
+        mark(
+          new vs.Range(l.line, 0, l.line, l.length),
+          l.reason === 'gutter'
+            ? 'Visual Coder: check the start of this line (the line-number gutter beside it was hard to read)'
+            : "Visual Coder: check this line's indentation (it was inferred with low certainty)",
+        ),
+      ),
+    ]);
     log.info(
-      `${TITLE}: ${code.split('\n').length} lines of ${result.language} from ${image.label}, ${ranges.length} characters to check, ${Math.round(result.timings.totalMs)} ms`,
+      `${TITLE}: ${code.split('\n').length} lines of ${result.language} from ${image.label}, ${ranges.length} characters and ${doubtful.length} lines to check, ${Math.round(result.timings.totalMs)} ms`,
     );
     if (ranges.length) {
       void vs.window.showInformationMessage(`Visual Coder: ${ranges.length} character(s) were hard to read; they are marked in the Problems view.`);

@@ -23,6 +23,7 @@ export const SECTION = 'visualCoder';
 export const SETTING = {
   output: 'visualCoder.output',
   ocrAugmentedPrompts: 'visualCoder.ocrAugmentedPrompts',
+  copyCodeRegion: 'visualCoder.copyCode.region',
   maxNewTokens: 'visualCoder.maxNewTokens',
   device: 'visualCoder.device',
   modelsDir: 'visualCoder.modelsDir',
@@ -69,6 +70,11 @@ export class Settings {
 
   get output(): OutputPlacement {
     return this.read<string>(SETTING.output, 'newEditor') === 'cursor' ? 'cursor' : 'newEditor';
+  }
+
+  /** What Copy Code from Image copies from a screenshot of a page: the largest code block, or all its text. */
+  get copyCodeRegion(): 'code' | 'all' {
+    return this.read<string>(SETTING.copyCodeRegion, 'code') === 'all' ? 'all' : 'code';
   }
 
   get ocrAugment(): boolean {

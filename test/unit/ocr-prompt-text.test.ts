@@ -13,7 +13,16 @@ const block = (x0: number, y0: number, x1: number, y1: number, text: string): Re
 });
 
 function page(lines: RecognisedBox[][]): OcrPage {
-  return { lines, ink: lines.map(() => []), width: 800, height: 600, dark: false, timings: { decodeMs: 0, detectMs: 0, recogniseMs: 0 } };
+  return {
+    lines,
+    ink: lines.map(() => []),
+    bands: [],
+    raster: { data: Buffer.alloc(0), width: 0, height: 0 },
+    width: 800,
+    height: 600,
+    dark: false,
+    timings: { decodeMs: 0, detectMs: 0, recogniseMs: 0 },
+  };
 }
 
 test('each block is one line: [x,y,w,h] text, in reading order, full-width punctuation made ASCII', () => {

@@ -14,6 +14,8 @@ import {
   repairCase,
   repairCommandFlags,
   repairDunders,
+  repairDoublePipes,
+  repairHyphenatedNames,
   repairPipes,
   repairShellDollars,
   repairTemplateLiterals,
@@ -128,5 +130,18 @@ test('any lone character inside a block that is not a name of the snippet is a m
     '    }',
     '    x',
     '}',
+  ]);
+});
+
+test('`||` from two look-alikes, underscores read as hyphens in names', () => {
+  assert.deepEqual(repairDoublePipes(['if (a Il b) {', 'x = y ll z;', 'if [ -z "$x" ] 11 exit']), ['if (a || b) {', 'x = y || z;', 'if [ -z "$x" ] || exit']);
+  // A name used elsewhere in the snippet stays.
+  assert.deepEqual(repairDoublePipes(['let ll = 1;', 'f(ll) ll g']), ['let ll = 1;', 'f(ll) ll g']);
+  assert.deepEqual(repairDoublePipes(['seq 1 11 20']), ['seq 1 11 20']);
+  assert.deepEqual(repairHyphenatedNames(['use my-crate::config;', 'let n = a - b;', 'x = y-1', 'print("non-empty lines")  # a-b']), [
+    'use my_crate::config;',
+    'let n = a - b;',
+    'x = y-1',
+    'print("non-empty lines")  # a-b',
   ]);
 });

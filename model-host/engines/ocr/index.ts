@@ -18,7 +18,7 @@ export { LOW_CONFIDENCE } from './transcribe';
  */
 export async function transcribeCode(
   image: LoadedImage,
-  options?: { language?: string; useTabs?: boolean },
+  options?: { language?: string; useTabs?: boolean; region?: 'code' | 'all' },
 ): Promise<{ code: string; language: string; lines: OcrLineInfo[]; timings: { totalMs: number; detectMs: number; recogniseMs: number }; message?: string }> {
   return transcribeImage(image, options);
 }

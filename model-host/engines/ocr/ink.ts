@@ -5,6 +5,7 @@
  * at least one character wide between two glyphs is a space. Pure functions.
  */
 import type { RgbRaster } from './raster';
+import { luminanceAt, rowBackgrounds } from './row-background';
 
 export interface InkRun {
   x0: number;
@@ -16,30 +17,23 @@ export interface InkRun {
 const INK_CONTRAST = 56;
 
 /**
- * Ink runs inside the band [x0,x1)×[y0,y1) of the raster. The background is the band's most common
+ * Ink runs inside the band [x0,x1)×[y0,y1) of the raster. The background is each row's most common
  * luminance, so selection highlights and coloured editor themes work the same as plain white.
  */
 export function inkRuns(raster: RgbRaster, band: { x0: number; y0: number; x1: number; y1: number }): InkRun[] {
-  const { data, width, height } = raster;
+  const { width, height } = raster;
   const bx0 = Math.max(0, Math.floor(band.x0));
   const bx1 = Math.min(width, Math.ceil(band.x1));
   const by0 = Math.max(0, Math.floor(band.y0));
   const by1 = Math.min(height, Math.ceil(band.y1));
   if (bx1 <= bx0 || by1 <= by0) return [];
-  const lum = (x: number, y: number) => {
-    const i = (y * width + x) * 3;
-    return 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
-  };
-  const hist = new Uint32Array(64);
-  for (let y = by0; y < by1; y++) for (let x = bx0; x < bx1; x++) hist[Math.min(63, Math.floor(lum(x, y) / 4))]++;
-  let mode = 0;
-  for (let b = 1; b < 64; b++) if (hist[b] > hist[mode]) mode = b;
-  const background = mode * 4 + 2;
+  // Each row's own background: a band that crosses the edge of a highlighted row keeps its spaces.
+  const background = rowBackgrounds(raster, bx0, bx1, by0, by1);
   const runs: InkRun[] = [];
   let start = -1;
   for (let x = bx0; x < bx1; x++) {
     let ink = false;
-    for (let y = by0; y < by1 && !ink; y++) ink = Math.abs(lum(x, y) - background) > INK_CONTRAST;
+    for (let y = by0; y < by1 && !ink; y++) ink = Math.abs(luminanceAt(raster, x, y) - background[y - by0]) > INK_CONTRAST;
     if (ink && start < 0) start = x;
     if (!ink && start >= 0) {
       runs.push({ x0: start, x1: x });

@@ -14,6 +14,10 @@ export interface LayoutLineInput {
   box: [number, number, number, number];
   /** Ink runs of the line's pixel band; when present they decide spaces and indentation. */
   ink?: InkRun[];
+  /** The gutter left of this line was read as something else than numbers or markers. */
+  gutterDoubt?: boolean;
+  /** Prose in a proportional font: a word space is narrower than a monospace column. */
+  proportional?: boolean;
 }
 
 export interface LaidOutLine {
@@ -25,6 +29,8 @@ export interface LaidOutLine {
   box: [number, number, number, number];
   /** An empty line the layout inserted for a vertical gap (it may hide a lost `}`). */
   inferred?: boolean;
+  /** Why the line's layout is uncertain: its start fell between two columns, or its gutter misread. */
+  doubt?: 'indentation' | 'gutter';
 }
 
 export interface Glyph {
@@ -70,6 +76,17 @@ function blankBetween(ink: readonly InkRun[], xa: number, xb: number): number {
   let covered = 0;
   for (const r of ink) covered += Math.max(0, Math.min(r.x1, xb) - Math.max(r.x0, xa));
   return xb - xa - covered;
+}
+
+/** The widest blank stretch between ink runs inside [xa, xb]. */
+function widestBlank(ink: readonly InkRun[], xa: number, xb: number): number {
+  let widest = 0;
+  for (let k = 1; k < ink.length; k++) {
+    const a = Math.max(xa, ink[k - 1].x1);
+    const b = Math.min(xb, ink[k].x0);
+    if (b - a > widest) widest = b - a;
+  }
+  return widest;
 }
 
 /**
@@ -121,6 +138,8 @@ export function estimatePitch(lines: readonly Glyph[][], fallback: number, inks:
 export interface LayoutOptions {
   /** Leading whitespace as tabs of this many columns (Go, Makefiles); absent: spaces. */
   tabWidth?: number;
+  /** x of the code's first column when known (a removed diff-marker column ends there); absent: the least indented line. */
+  origin?: number;
 }
 
 /** Lines of text with indentation and inner spacing rebuilt from character positions. */
@@ -139,14 +158,19 @@ export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOp
   const pitch = estimatePitch(glyphLines, rough, keepInk(rough));
   const inks = keepInk(pitch);
   const starts = glyphLines.map((g, i) => inks[i]?.[0].x0 ?? (g.length ? g[0].x - pitch / 2 : NaN)).filter((x) => !Number.isNaN(x));
-  const origin = starts.length ? Math.min(...starts) : 0;
+  const least = starts.length ? Math.min(...starts) : 0;
+  // A known origin counts only if no line starts left of it (it then never makes a negative indent).
+  const origin = options.origin !== undefined && options.origin <= least + pitch / 2 ? options.origin : least;
   const lines: LaidOutLine[] = [];
   input.forEach((line, index) => {
     const glyphs = glyphLines[index];
     if (glyphs.length === 0) return;
     const ink = inks[index];
     const start = ink?.[0].x0 ?? glyphs[0].x - pitch / 2;
-    const indent = Math.max(0, Math.round((start - origin) / pitch));
+    const columns = (start - origin) / pitch;
+    const indent = Math.max(0, Math.round(columns));
+    // A start a third of a column or more off the grid could be either indentation.
+    const offGrid = Math.abs(columns - Math.round(columns)) > 0.3;
     const inkSpaces = ink
       ? spacesFromInk(
           glyphs.map((g) => g.x),
@@ -158,7 +182,12 @@ export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOp
     const confidences: number[] = [];
     glyphs.forEach((g, i) => {
       if (i > 0) {
-        const spaces = inkSpaces[i] ?? stepColumns(glyphs[i - 1], g, pitch) - 1;
+        let spaces = inkSpaces[i] ?? stepColumns(glyphs[i - 1], g, pitch) - 1;
+        // The recogniser saw a space the ink barely shows (`c` and `r` have wide side bearings): a
+        // blank of over half a column between the two glyphs' centres confirms it.
+        if (spaces === 0 && g.spaceBefore && ink && blankBetween(ink, glyphs[i - 1].x, g.x) >= 0.55 * pitch) spaces = 1;
+        // Proportional prose: letters nearly touch, a word space is a blank of a fifth of the line's height.
+        if (spaces === 0 && line.proportional && ink && widestBlank(ink, glyphs[i - 1].x, g.x) >= 0.2 * (line.box[3] - line.box[1])) spaces = 1;
         text += ' '.repeat(spaces);
         for (let s = 0; s < spaces; s++) confidences.push(1);
       }
@@ -170,7 +199,14 @@ export function layoutLines(input: readonly LayoutLineInput[], options: LayoutOp
       const tabs = Math.round(indent / options.tabWidth);
       lead = '\t'.repeat(tabs);
     }
-    lines.push({ text: lead + text, indent, confidences: [...new Array<number>(lead.length).fill(1), ...confidences], box: line.box });
+    const doubt = line.gutterDoubt ? ('gutter' as const) : offGrid ? ('indentation' as const) : undefined;
+    lines.push({
+      text: lead + text,
+      indent,
+      confidences: [...new Array<number>(lead.length).fill(1), ...confidences],
+      box: line.box,
+      ...(doubt ? { doubt } : {}),
+    });
   });
   return { lines, pitch };
 }

@@ -54,7 +54,8 @@ export function invertRaster(raster: RgbRaster): RgbRaster {
 
 /**
  * Writes the region [x0,x1)×[y0,y1) of `raster`, scaled bilinearly to `outW`×`outH`, into `dest`
- * (CHW float, row stride `destW`) at batch offset `offset`, normalised as (v/255 − 0.5)/0.5.
+ * (CHW float, row stride `destW`) at batch offset `offset`, normalised as (v/255 − 0.5)/0.5, after
+ * the crop's own tone mapping when given (contrast.ts).
  */
 export function cropScaleNormalise(
   raster: RgbRaster,
@@ -64,6 +65,7 @@ export function cropScaleNormalise(
   dest: Float32Array,
   offset: number,
   destW: number,
+  tone?: { a: number; b: number },
 ): void {
   const { data, width, height } = raster;
   const sx = (region.x1 - region.x0) / outW;
@@ -86,7 +88,8 @@ export function cropScaleNormalise(
       for (let ch = 0; ch < 3; ch++) {
         const top = data[a + ch] * (1 - wx) + data[b + ch] * wx;
         const bottom = data[c + ch] * (1 - wx) + data[d + ch] * wx;
-        const v = top * (1 - wy) + bottom * wy;
+        const raw = top * (1 - wy) + bottom * wy;
+        const v = tone ? Math.min(255, Math.max(0, tone.a * raw + tone.b)) : raw;
         dest[offset + ch * plane + oy * destW + ox] = v / 127.5 - 1;
       }
     }

@@ -5,6 +5,7 @@
  * image x coordinates so the layout can rebuild columns.
  */
 import type { InferenceSession } from 'onnxruntime-node';
+import { cropTone } from './contrast';
 import { ctcGreedyDecode } from './ctc';
 import { toAsciiPunctuation } from './repair';
 import type { MapBox } from './db-postprocess';
@@ -75,7 +76,7 @@ export async function recogniseBoxes(recogniser: InferenceSession, charset: read
     const batchW = Math.ceil(Math.max(MIN_REC_INPUT_WIDTH, batch[batch.length - 1].width) / REC_STRIDE) * REC_STRIDE;
     const per = 3 * REC_HEIGHT * batchW;
     const input = new Float32Array(per * batch.length); // zeros: the normalised padding value
-    batch.forEach((item, i) => cropScaleNormalise(raster, item.region, item.width, REC_HEIGHT, input, i * per, batchW));
+    batch.forEach((item, i) => cropScaleNormalise(raster, item.region, item.width, REC_HEIGHT, input, i * per, batchW, cropTone(raster, item.region)));
     const feeds = { [recogniser.inputNames[0]]: new ort.Tensor('float32', input, [batch.length, 3, REC_HEIGHT, batchW]) };
     const output = (await recogniser.run(feeds))[recogniser.outputNames[0]];
     const [, steps, classes] = output.dims as number[];

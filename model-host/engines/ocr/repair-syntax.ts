@@ -124,3 +124,43 @@ export function repairDunders(lines: readonly string[]): string[] {
     }),
   );
 }
+
+/**
+ * `||` read as two look-alikes (`Il`, `ll`, `11`, `|l`) between operands: it is the operator
+ * unless that token is a name used elsewhere in the snippet. Not for Python, which spells it `or`.
+ */
+export function repairDoublePipes(lines: readonly string[]): string[] {
+  const counts = identifierCounts(lines);
+  return lines.map((line) =>
+    line.replace(/(?<=[\w)\]}'"] )(?:[Il1|]{2})(?= [\w!({[<'"$-])/g, (t, at: number) => {
+      // `seq 1 11 20`: between numbers, `11` is a number.
+      if (t.includes('1') && (/\d/.test(line[at - 2] ?? '') || /\d/.test(line[at + 3] ?? ''))) return t;
+      return t === '||' || (counts.get(t) ?? 0) > 1 ? t : '||';
+    }),
+  );
+}
+
+/** The line with string literals and comments blanked to spaces (same length), so repairs leave their text alone. */
+function codeOnly(line: string): string {
+  return line
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, (m) => ' '.repeat(m.length))
+    .replace(/(\/\/|#(?![!{\[])).*$/, (m) => ' '.repeat(m.length));
+}
+
+/**
+ * An underscore read as a hyphen inside a name (`my-crate`, `is-empty`): in languages whose names
+ * cannot hold `-`, a hyphen with a letter on both sides and no spaces, outside strings and
+ * comments, is an underscore (formatted code puts spaces around a minus).
+ */
+export function repairHyphenatedNames(lines: readonly string[]): string[] {
+  return lines.map((line) => {
+    const code = codeOnly(line);
+    let out = '';
+    for (let i = 0; i < line.length; i++) {
+      const hyphen =
+        line[i] === '-' && code[i] === '-' && /[A-Za-z0-9_]/.test(line[i - 1] ?? '') && /[a-z_]/.test(line[i + 1] ?? '') && !/\d/.test(line[i - 1]);
+      out += hyphen ? '_' : line[i];
+    }
+    return out;
+  });
+}

@@ -7,7 +7,17 @@
  * character confidences stay aligned.
  */
 import { identifierCounts } from './identifier-counts';
-import { repairCase, repairCommandFlags, repairDunders, repairPipes, repairShellDollars, repairTemplateLiterals, repairTripleQuotes } from './repair-syntax';
+import {
+  repairCase,
+  repairCommandFlags,
+  repairDoublePipes,
+  repairDunders,
+  repairHyphenatedNames,
+  repairPipes,
+  repairShellDollars,
+  repairTemplateLiterals,
+  repairTripleQuotes,
+} from './repair-syntax';
 
 const FULL_WIDTH: Record<string, string> = {
   '，': ',',
@@ -225,7 +235,9 @@ export function repairQuotes(lines: readonly string[]): string[] {
 export function repairCode(lines: readonly string[], keywords: ReadonlySet<string>, language = 'plaintext'): string[] {
   const ascii = lines.map((l) => repairNumbers(toAsciiPunctuation(l)));
   let out = repairCase(repairIdentifiers(repairLoneDigits(ascii), keywords));
-  if (language !== 'python' && language !== 'plaintext') out = repairPipes(out);
+  if (language !== 'python' && language !== 'plaintext') out = repairDoublePipes(repairPipes(out));
+  // Names with `-` are legal only in shells, Makefiles, CSS and the like.
+  if (['python', 'rust', 'go', 'c', 'cpp', 'java', 'javascript', 'typescript'].includes(language)) out = repairHyphenatedNames(out);
   if (language === 'python') out = repairDunders(repairTripleQuotes(out));
   if (language === 'javascript' || language === 'typescript') out = repairTemplateLiterals(out);
   if (language === 'shellscript' || language === 'makefile') out = repairCommandFlags(repairShellDollars(out));

@@ -4,10 +4,13 @@
  */
 import type { OcrLineInfo } from '../../protocol';
 import type { LoadedImage } from '../engine';
+import { removeDiffMarkers } from './diff-markers';
 import { adjacentPitch, removeGutterNumbers } from './gutter';
 import { detectLanguage, languageKeywords, usesTabs } from './language';
 import { layoutLines, type LaidOutLine } from './layout';
+import { dropGutter, findPageGutter } from './page-gutter';
 import { recognisePage, type OcrPage } from './pipeline';
+import { classifyText, restrictLines, selectCodeRegion } from './regions';
 import { repairCode } from './repair';
 import { restoreLostClosers } from './repair-blocks';
 
@@ -16,6 +19,8 @@ export interface TranscribeOptions {
   language?: string;
   /** Indent with tabs; defaults to the language's convention (Go, Makefile). */
   useTabs?: boolean;
+  /** `code` (default): only the largest code block of a page screenshot; `all`: every line of text. */
+  region?: 'code' | 'all';
 }
 
 export interface TranscribeResult {
@@ -52,7 +57,12 @@ export function withBlankLines(lines: LaidOutLine[]): LaidOutLine[] {
 export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): Omit<TranscribeResult, 'timings'> {
   if (page.lines.length === 0) return { code: '', language: options.language ?? 'plaintext', lines: [], message: 'No text found in the image.' };
   const lineChars = page.lines.map((boxes) => boxes.flatMap((b) => b.chars));
-  const { lines: codeChars } = removeGutterNumbers(lineChars, adjacentPitch(lineChars));
+  const pitchGuess = adjacentPitch(lineChars);
+  const { lines: gutterless } = removeGutterNumbers(lineChars, pitchGuess);
+  const markers = removeDiffMarkers(gutterless, page.ink, pitchGuess);
+  const codeChars = markers?.lines ?? gutterless;
+  const inks = markers?.ink ?? page.ink;
+  const layoutOptions = markers ? { origin: markers.origin } : {};
   const layoutInput = page.lines.map((boxes, i) => {
     const box: [number, number, number, number] = [
       Math.min(...boxes.map((b) => b.box.x0)),
@@ -60,10 +70,15 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
       Math.max(...boxes.map((b) => b.box.x1)),
       Math.max(...boxes.map((b) => b.box.y1)),
     ];
-    return { chars: codeChars[i], box, ink: page.ink[i] };
+    // With the whole text asked for, prose lines (documentation around the code) keep their word spaces.
+    const proportional = options.region === 'all' && classifyText(codeChars[i].map((c) => c.char).join('')) === 'prose';
+    return { chars: codeChars[i], box, ink: inks[i], gutterDoubt: page.gutterDoubt?.[i], proportional };
   });
   // Lines emptied by gutter removal keep their place (as blank lines) through their box.
-  const first = layoutLines(layoutInput.filter((l) => l.chars.length > 0));
+  const first = layoutLines(
+    layoutInput.filter((l) => l.chars.length > 0),
+    layoutOptions,
+  );
   const draft = first.lines.map((l) => l.text);
   const language = options.language ?? detectLanguage(draft.join('\n'));
   const tabs = options.useTabs ?? usesTabs(language);
@@ -75,7 +90,7 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
     const tabWidth = [2, 4, 8].reduce((best, w) => (Math.abs(w - smallest) < Math.abs(best - smallest) ? w : best), 4);
     laid = layoutLines(
       layoutInput.filter((l) => l.chars.length > 0),
-      { tabWidth },
+      { ...layoutOptions, tabWidth },
     ).lines;
   }
   const blanked = withBlankLines(laid);
@@ -90,7 +105,7 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
   const lines: OcrLineInfo[] = blanked.map((l, i) => {
     const low = l.confidences.flatMap((c, k) => (c < LOW_CONFIDENCE ? [k] : []));
     const confidence = l.confidences.length ? Math.min(...l.confidences) : 1;
-    return { text: repaired[i], confidence, box: l.box, ...(low.length ? { lowConfidence: low } : {}) };
+    return { text: repaired[i], confidence, box: l.box, ...(low.length ? { lowConfidence: low } : {}), ...(l.doubt ? { layoutDoubt: l.doubt } : {}) };
   });
   const code = repaired.join('\n').replace(/[ \t]+$/gm, '') + '\n';
   return { code, language, lines };
@@ -98,7 +113,19 @@ export function transcribePage(page: OcrPage, options: TranscribeOptions = {}): 
 
 export async function transcribeImage(image: LoadedImage, options: TranscribeOptions = {}): Promise<TranscribeResult> {
   const t0 = performance.now();
-  const page = await recognisePage(image);
+  let page = await recognisePage(image);
+  // Gutter first: its own background must not split the code into blocks. A gutter inside a code
+  // block of a page only shows once the block is alone, so a second look follows the region.
+  const gutter = findPageGutter(page);
+  if (gutter) page = await dropGutter(page, gutter);
+  if (options.region !== 'all') {
+    const code = selectCodeRegion(page.lines, page.bands, page.raster);
+    if (code) {
+      page = restrictLines(page, code);
+      const inner = gutter ? undefined : findPageGutter(page);
+      if (inner) page = await dropGutter(page, inner);
+    }
+  }
   const result = transcribePage(page, options);
   return { ...result, timings: { totalMs: performance.now() - t0, detectMs: page.timings.detectMs, recogniseMs: page.timings.recogniseMs } };
 }
