@@ -261,6 +261,13 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     progress.force('done', `${ref.id} is ready`);
     const bytes = files.reduce((n, f) => n + f.size, 0);
     return { id: ref.id, dir: store.runtimeDir(manifest), files: files.length, bytes, downloadedBytes: needBytes };
+  } catch (err) {
+    // A full disk can surface in the manifest's write as well as in a file's: whichever write comes
+    // first after the disk fills, the user gets the same error.
+    if ((err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC') {
+      throw new ModelError('disk-full', `The disk is full while writing in ${store.root}; free some space and pull again (the download resumes)`);
+    }
+    throw err;
   } finally {
     await lock.release();
   }

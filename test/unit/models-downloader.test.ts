@@ -252,6 +252,23 @@ test('a disk that fills up during the download (ENOSPC) gives a clear error and 
   }
 });
 
+test('a disk that fills up while the manifest is written is the same disk-full error', async () => {
+  // On a full disk the manifest's write can fail before a file's does (it raced one CI run in five).
+  class FullAfterFirstManifest extends ModelStore {
+    private writes = 0;
+    override async writeManifest(manifest: Parameters<ModelStore['writeManifest']>[0]): Promise<void> {
+      if (++this.writes > 1) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return super.writeManifest(manifest);
+    }
+  }
+  const store = new FullAfterFirstManifest(fs.mkdtempSync(path.join(os.tmpdir(), 'vc-models-')));
+  await assert.rejects(pull(store, 'org/tiny', { parallel: 1 }), (err: ModelError) => {
+    assert.equal(err.kind, 'disk-full');
+    assert.match(err.message, /The disk is full while writing .* free some space and pull again \(the download resumes\)/);
+    return true;
+  });
+});
+
 test('downloads go through HTTP_PROXY when one is set (and not for NO_PROXY hosts)', async () => {
   const http = await import('node:http');
   const seen: string[] = [];
