@@ -6,6 +6,7 @@ import type { Locator, Page } from 'playwright-core';
 import { waitUntil } from './wait';
 
 const QUICK_INPUT = '.quick-input-widget';
+const IMAGE_FILE = /\.(png|jpe?g|gif|webp|bmp)$/i;
 const QUICK_INPUT_BOX = `${QUICK_INPUT} .quick-input-box input`;
 const QUICK_ROWS = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
 const TOAST = '.notifications-toasts .notification-toast-container .notification-list-item';
@@ -223,6 +224,15 @@ export class Workbench {
       .locator(`.tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`)
       .first()
       .waitFor({ state: 'visible', timeout: timeoutMs });
+    // An image opens in VS Code's image preview, a webview that takes the focus once its frame has
+    // loaded, which can be seconds later on a busy machine. A quick pick shown before that closes when
+    // the frame takes the focus (the command then sees a cancelled pick), so wait for the frame.
+    if (IMAGE_FILE.test(relPath)) {
+      await waitUntil(() => this.page.evaluate(() => document.activeElement?.tagName === 'IFRAME') || undefined, {
+        timeoutMs,
+        what: `the image preview of ${base} to take the focus`,
+      });
+    }
   }
 
   /**
