@@ -18,6 +18,7 @@ import { chooseToken } from '../decoding/sampling';
 import { TextStream } from '../decoding/text-stream';
 import { DeepseekVlProcessor } from './processor';
 import { SAFE_WEBGPU_RUN, webgpuLongRunsAreRight } from './webgpu-attention-check';
+import { type DecoderStepper, type ImageEmbedding, isKvRowsDecoder, KvRowsStepper, OpByOpStepper } from './decoder-steppers';
 
 /**
  * Prompt positions per decoder run on the CPU. The runtime's arena keeps the largest run's
@@ -25,7 +26,12 @@ import { SAFE_WEBGPU_RUN, webgpuLongRunsAreRight } from './webgpu-attention-chec
  * run and 1.88 GiB in runs of 128, with no slower prefill (docs/performance.md).
  */
 const CPU_PREFILL_RUN = 128;
-import { type DecoderStepper, type ImageEmbedding, isKvRowsDecoder, KvRowsStepper, OpByOpStepper } from './decoder-steppers';
+
+/** Why prompts cannot be built for this folder: its tokenizer and config.json disagree on the image token. */
+function imageTokenMismatch(dir: string, processor: DeepseekVlProcessor, config: ConvertedConfig): string | undefined {
+  if (processor.imageTokenId === config.image_token_id) return undefined;
+  return `${dir}: the tokenizer's image token is id ${processor.imageTokenId} but config.json says ${config.image_token_id}`;
+}
 
 export interface ConvertedConfig {
   image_token_id: number;
@@ -79,8 +85,6 @@ export class DeepseekVlEngine implements TextEngine {
   lastKvCacheBytes = 0;
   /** Longest prompt run (0: the whole prompt in one run); see webgpu-attention-check.ts. */
   private prefillChunk = 0;
-  /** Set when the folder's tokenizer cannot build prompts for it (see `load`'s tokenIdsOnly). */
-  private promptsRefused?: string;
 
   private constructor(
     readonly dir: string,
@@ -105,13 +109,9 @@ export class DeepseekVlEngine implements TextEngine {
     const started = now();
     const config = readConvertedConfig(dir);
     const processor = await DeepseekVlProcessor.load(dir, log);
-    let promptsRefused: string | undefined;
-    if (processor.imageTokenId !== config.image_token_id) {
-      const why = `${dir}: the tokenizer's image token is id ${processor.imageTokenId} but config.json says ${config.image_token_id}`;
-      if (!options.tokenIdsOnly) throw new ModelFolderError(why);
-      log('warn', `${why}; this engine takes token ids only`);
-      promptsRefused = why;
-    }
+    const mismatch = imageTokenMismatch(dir, processor, config);
+    if (mismatch && !options.tokenIdsOnly) throw new ModelFolderError(mismatch);
+    if (mismatch) log('warn', `${mismatch}; this engine takes token ids only`);
     if (processor.files.numImageTokens !== config.num_image_tokens) {
       throw new ModelFolderError(
         `${dir}: the processor expands an image to ${processor.files.numImageTokens} tokens but the vision graph gives ${config.num_image_tokens}`,
@@ -119,7 +119,6 @@ export class DeepseekVlEngine implements TextEngine {
     }
     const { device: used, sessions } = await createSessions(DeepseekVlEngine.specs(dir, config), device, log);
     const engine = new DeepseekVlEngine(dir, config, processor, sessions, used, log, now() - started);
-    engine.promptsRefused = promptsRefused;
     await engine.choosePrefillRuns();
     return engine;
   }
@@ -136,7 +135,8 @@ export class DeepseekVlEngine implements TextEngine {
   }
 
   async generate(input: GenerateInput, ctx: GenerateContext): Promise<GenerateOutput> {
-    if (this.promptsRefused) throw new ModelFolderError(this.promptsRefused);
+    const mismatch = imageTokenMismatch(this.dir, this.processor, this.config);
+    if (mismatch) throw new ModelFolderError(mismatch);
     const t0 = now();
     const inputs = await this.processor.inputs(input.prompt, input.image);
     ctx.log('debug', `prompt: ${inputs.inputIds.length} tokens`);
@@ -181,9 +181,9 @@ export class DeepseekVlEngine implements TextEngine {
   private async choosePrefillRuns(): Promise<void> {
     this.prefillChunk = 0;
     if (!isKvRowsDecoder(this.sessions.decoder)) return;
-    if (this.device === 'cpu') this.prefillChunk = CPU_PREFILL_RUN;
-    if (this.device !== 'webgpu') return;
-    if (!(await webgpuLongRunsAreRight())) {
+    if (this.device === 'cpu') {
+      this.prefillChunk = CPU_PREFILL_RUN;
+    } else if (this.device === 'webgpu' && !(await webgpuLongRunsAreRight())) {
       this.prefillChunk = SAFE_WEBGPU_RUN;
       this.log('info', `WebGPU attention is wrong for runs of 32+ positions on this device: prompts go in runs of ${SAFE_WEBGPU_RUN}`);
     }
