@@ -4,6 +4,7 @@
  */
 import { cliCommands } from './cli/index';
 import { UsageError } from './cli/command';
+import { nearestName } from './cli/nearest-name';
 import { HOST_VERSION } from './version';
 
 function help(): string {
@@ -22,6 +23,17 @@ function help(): string {
   ].join('\n');
 }
 
+/** An option before any command (`model-host --devcie cpu`): name the nearest flag some command takes. */
+function leadingOptionMessage(option: string): string {
+  const name = option.replace(/^-+/, '').split('=')[0];
+  const documented = new Set(cliCommands.flatMap((c) => [...c.usage.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1])));
+  const near = nearestName(name, [...documented]);
+  const takers = near ? cliCommands.filter((c) => c.usage.includes(`--${near}`)).map((c) => c.name) : [];
+  return near
+    ? `unknown option ${option.split('=')[0]}; did you mean --${near}? It goes after a command (${takers.join(', ')}), e.g. model-host ${takers[0]} --${near} …`
+    : `unknown option ${option.split('=')[0]}; options go after a command, e.g. model-host run --help`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -31,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
   if (first === '--version' || first === '-v') {
     process.stdout.write(HOST_VERSION + '\n');
     return 0;
+  }
+  if (first.startsWith('-')) {
+    process.stderr.write(`error: ${leadingOptionMessage(first)}\n\n${help()}\n`);
+    return 2;
   }
   const command = cliCommands.find((c) => c.name === first);
   if (!command) {

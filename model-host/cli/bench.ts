@@ -165,7 +165,10 @@ Without --model or --synthetic, converts the tiny reference checkpoints (../shar
 Each model × device runs in its own process. WebGPU without a GPU needs a Vulkan driver, e.g.
 VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp (SwiftShader).`,
   async run(argv) {
-    const args = parseArgs(argv, ['json', 'one', 'no-compare', 'reconvert']);
+    const args = parseArgs(argv, {
+      values: ['device', 'dtype', 'layers', 'logits-out', 'max-new-tokens', 'model', 'runs', 'synthetic', 'tokens', 'work'],
+      switches: ['json', 'one', 'no-compare', 'reconvert'],
+    });
     const maxNewTokens = positiveInt(flag(args, 'max-new-tokens'), 32, 'max-new-tokens', 2);
     const runs = positiveInt(flag(args, 'runs'), 3, 'runs');
     const logitsOut = flag(args, 'logits-out');

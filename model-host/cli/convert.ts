@@ -25,7 +25,10 @@ asymmetric blocks (more accurate, larger and slower); --q4-accuracy 0: float act
 instead of int8 (slower on the CPU). --kv-dtype: the kv-rows decoder's cache (default fp16;
 fp32 for GPUs without shader-f16).`,
   async run(argv) {
-    const args = parseArgs(argv, ['overwrite', 'json', 'fused', 'op-by-op', 'q4-zero-points']);
+    const args = parseArgs(argv, {
+      values: ['from', 'to', 'dtype', 'q4-block', 'q4-accuracy', 'kv-dtype'],
+      switches: ['overwrite', 'json', 'fused', 'op-by-op', 'q4-zero-points'],
+    });
     const from = flag(args, 'from');
     const to = flag(args, 'to');
     if (!from || !to) throw new UsageError('--from and --to are required');

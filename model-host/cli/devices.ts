@@ -14,7 +14,7 @@ device the host would choose for --device (default auto). --json prints one JSON
 WebGPU on Linux needs a Vulkan driver; without a GPU, SwiftShader works:
   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp`,
   async run(argv) {
-    const args = parseArgs(argv, ['json', 'probe-webgpu-here']);
+    const args = parseArgs(argv, { values: ['device'], switches: ['json', 'probe-webgpu-here'] });
     if (args.flags.has('probe-webgpu-here')) {
       // Internal: the isolated WebGPU probe child. One JSON line on stdout.
       process.stdout.write(JSON.stringify(await probeWebGpuHere()) + '\n');

@@ -25,7 +25,7 @@ chat_template.jinja); weights are not needed. Writes into OUTDIR:
   high_res_pixel_values.npy    float32 [1, 3, S, S], for the 7B hybrid (with --image)
 and prints where each part of the processor came from.`,
   async run(argv) {
-    const args = parseArgs(argv);
+    const args = parseArgs(argv, { values: ['processor', 'text', 'out', 'image', 'system'] });
     const dir = flag(args, 'processor');
     const text = flag(args, 'text');
     const out = flag(args, 'out');

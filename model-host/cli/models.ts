@@ -132,7 +132,7 @@ export const modelsCommand: CliCommand = {
   summary: 'List, download (resumable, verified), verify, remove and register models',
   usage: USAGE,
   async run(argv) {
-    const args = parseArgs(argv, ['json']);
+    const args = parseArgs(argv, { values: ['store', 'device', 'dtype', 'include', 'id'], switches: ['json'] });
     const store = new ModelStore(storeRootFrom(flag(args, 'store')));
     const sub = args.positional[0];
     const device = flag(args, 'device') as DeviceKind | undefined;

@@ -6,6 +6,9 @@
 import type { BackendConfig } from '../protocol';
 import { UsageError, flag, type ParsedArgs } from './command';
 
+/** The flags `remoteBackendFromArgs` reads, for the commands that accept them. */
+export const REMOTE_CLI_FLAGS = ['backend', 'endpoint', 'remote-model', 'max-image-side'] as const;
+
 export const REMOTE_CLI_USAGE = `  --backend local|openai  openai: use an OpenAI-compatible server instead of a local folder
   --endpoint URL          the server's base URL, e.g. http://127.0.0.1:8000/v1 (with --backend openai)
   --model NAME            with --backend openai: the model name on the server (key: OPENAI_API_KEY)

@@ -4,7 +4,7 @@ import type { GenerateContext, GenerateOutput, TextEngine } from '../engines/eng
 import { DeepseekVlEngine, type RawInputs } from '../engines/deepseek-vl/engine';
 import { loadLocalEngine } from '../engines/load-engine';
 import { createRemoteEngine } from '../engines/remote/remote-engine';
-import { REMOTE_CLI_USAGE, remoteBackendFromArgs } from './remote-options';
+import { REMOTE_CLI_FLAGS, REMOTE_CLI_USAGE, remoteBackendFromArgs } from './remote-options';
 import { type LoadedImage, loadImage } from '../images/load-image';
 import { rgbDroppingAlpha } from '../images/rgb-pixels';
 import { HostError } from '../protocol/errors';
@@ -64,7 +64,23 @@ Parity/debug (DeepSeek-VL folders):
   --pixel-values FILE.npy / --high-res-pixel-values FILE.npy   skip image preprocessing`,
   async run(argv) {
     if (argv.some((a) => a === '--task' || a.startsWith('--task='))) return runTaskFromCli(argv);
-    const args = parseArgs(argv, ['json']);
+    const args = parseArgs(argv, {
+      values: [
+        'model',
+        'prompt',
+        'input-ids',
+        'image',
+        'device',
+        'max-new-tokens',
+        'temperature',
+        'top-p',
+        'stop',
+        'pixel-values',
+        'high-res-pixel-values',
+        ...REMOTE_CLI_FLAGS,
+      ],
+      switches: ['json'],
+    });
     const model = flag(args, 'model');
     if (!model) throw new UsageError('--model is required');
     const prompt = flag(args, 'prompt');

@@ -3,7 +3,7 @@
  * API for any client. Parses the flags and hands typed options to the server.
  */
 import * as path from 'node:path';
-import { type CliCommand, UsageError, flag, parseArgs } from './command';
+import { type CliCommand, type ParsedArgs, UsageError, flag, parseArgs } from './command';
 import { DEVICE_KINDS, LOG_LEVELS, logLevelPasses, type DeviceKind, type LogLevel } from '../protocol';
 import { serveStdio } from '../server/stdio-server';
 import { AddressInUseError, serveHttp } from '../http/serve-http';
@@ -30,8 +30,11 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   return n;
 }
 
-async function serveHttpFromArgs(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+const SERVE_ARGS = {
+  values: ['http', 'api-key', 'model', 'model-name', 'store', 'device', 'log-level', 'allow-origin', 'max-prompt-chars', 'max-queue'],
+};
+
+async function serveHttpFromArgs(args: ParsedArgs): Promise<number> {
   const address = parseListenAddress(flag(args, 'http') ?? '');
   const apiKey = flag(args, 'api-key') ?? process.env.VISUAL_CODER_API_KEY;
   checkBindAllowed(address, apiKey);
@@ -73,5 +76,13 @@ Speaks JSON-RPC 2.0 with Content-Length framing on stdin/stdout (the protocol in
 model-host/protocol/). Exits when stdin closes or on host/shutdown.
 
 ${SERVE_HTTP_USAGE}`,
-  run: (argv) => (argv.some((a) => a === '--http' || a.startsWith('--http=')) ? serveHttpFromArgs(argv) : serveStdio()),
+  run(argv) {
+    // One spec for both modes, so a typo such as `--htp` is named in either; the stdio mode takes no options.
+    const args = parseArgs(argv, SERVE_ARGS);
+    if (args.flags.has('http')) return serveHttpFromArgs(args);
+    if (args.flags.size || args.positional.length) {
+      throw new UsageError(`${argv[0]} needs --http: without it, serve speaks the stdio protocol and takes no options`);
+    }
+    return serveStdio();
+  },
 };

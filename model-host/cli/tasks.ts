@@ -11,7 +11,7 @@ import { listTasks } from '../tasks/registry';
 import { runTask } from '../tasks/run-task';
 import { taskEnginesFor } from '../tasks/task-engines';
 import { HostError } from '../protocol/errors';
-import { remoteBackendFromArgs } from './remote-options';
+import { REMOTE_CLI_FLAGS, remoteBackendFromArgs } from './remote-options';
 
 export const TASK_RUN_USAGE = `--task ID --image FILE [--option NAME=CHOICE] [--model DIR|ID] [--store DIR] [--device cpu|webgpu|…]
       [--instruction TEXT] [--max-new-tokens N] [--endpoint URL --remote-model NAME] [--no-ocr] [--stream] [--json]`;
@@ -28,7 +28,10 @@ function parseOptions(values: string[]): Record<string, string> {
 
 /** `run --task …` and `tasks run …`: prints the post-processed output (or the whole result with --json). */
 export async function runTaskFromCli(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['json', 'stream', 'no-ocr']);
+  const args = parseArgs(argv, {
+    values: ['task', 'image', 'device', 'max-new-tokens', 'option', 'instruction', 'model', 'store', ...REMOTE_CLI_FLAGS],
+    switches: ['json', 'stream', 'no-ocr'],
+  });
   const taskId = flag(args, 'task');
   const image = flag(args, 'image');
   if (!taskId) throw new UsageError('--task is required (see `model-host tasks`)');
@@ -85,7 +88,7 @@ export const tasksCommand: CliCommand = {
 model-host tasks run ${TASK_RUN_USAGE}`,
   async run(argv) {
     if (argv[0] === 'run') return runTaskFromCli(argv.slice(1));
-    const args = parseArgs(argv, ['json']);
+    const args = parseArgs(argv, { switches: ['json'] });
     if (args.positional.length) throw new UsageError(`unknown argument "${args.positional[0]}"`);
     const tasks = listTasks();
     if (args.flags.has('json')) {

@@ -25,6 +25,20 @@ test('--help lists the commands; an unknown command fails with the help', () => 
   assert.match(bad.stderr, /unknown command: frobnicate/);
 });
 
+test('a misspelt flag is a usage error naming the valid one, before a command and after it; nothing runs', () => {
+  const leading = run(['--devcie', 'cpu']);
+  assert.equal(leading.status, 2);
+  assert.match(leading.stderr, /unknown option --devcie; did you mean --device\?/);
+  const after = run(['tasks', 'run', '--task', 'transcribe-code', '--image', 'missing.png', '--devcie', 'cpu']);
+  assert.equal(after.status, 2);
+  assert.match(after.stderr, /^error: unknown option --devcie; did you mean --device\?/);
+  assert.match(after.stderr, /--task ID --image FILE/, 'the usage follows the error');
+  assert.doesNotMatch(after.stderr, /missing\.png/, 'the task was not started with defaults');
+  const typo = run(['run', '--model', 'x', '--prompt', 'hi', '--max-new-token', '4']);
+  assert.equal(typo.status, 2);
+  assert.match(typo.stderr, /did you mean --max-new-tokens\?/);
+});
+
 test('devices: without a Vulkan driver WebGPU is unavailable with the reason, and auto picks cpu', () => {
   const r = run(['devices', '--json'], envWithoutVulkan({ VK_ICD_FILENAMES: '/nonexistent/icd.json' }));
   assert.equal(r.status, 0, r.stderr);
