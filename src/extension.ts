@@ -21,6 +21,7 @@ import { LastEditorTracker } from './tasks/last-editor';
 import { ScreenshotPanels } from './panel/screenshot-panel';
 import { registerMarkdownImageActions } from './inline/markdown-image-actions';
 import { registerNotebookImageActions } from './inline/notebook-image-actions';
+import { registerMcpServerDefinition } from './features/mcp-server-definition';
 
 let supervisor: HostSupervisor | undefined;
 
@@ -38,8 +39,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
   const clientName = `${vs.env.appName} ${vs.version}`;
   const defaultModelsDir = path.join(context.globalStorageUri.fsPath, 'models');
 
+  const hostScript = context.asAbsolutePath(path.join('dist', 'model-host.js'));
   const host = new HostSupervisor({
-    spawn: { command: process.execPath, args: [context.asAbsolutePath(path.join('dist', 'model-host.js')), 'serve'], cwd: context.extensionPath },
+    spawn: { command: process.execPath, args: [hostScript, 'serve'], cwd: context.extensionPath },
     initializeParams: () => readInitializeParams(settings, clientName, defaultModelsDir),
     log,
   });
@@ -73,6 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
     ...new ScreenshotPanels({ vs, context, tasks, settings, lastEditor, log }).register(),
     ...registerMarkdownImageActions(inline),
     ...registerNotebookImageActions(inline),
+    ...registerMcpServerDefinition({ vs, settings, hostScript, defaultModelsDir, version: String(context.extension.packageJSON.version), log }),
   );
 
   void host.start().catch((err: Error) => log.error(`model host did not start: ${err.message}`));

@@ -8,5 +8,6 @@ import { tasksCommand } from './tasks';
 import { modelsCommand } from './models';
 import { devicesCommand } from './devices';
 import { inputsCommand } from './inputs';
+import { mcpCommand } from './mcp';
 
-export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, inputsCommand, runCommand, modelsCommand, benchCommand];
+export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, inputsCommand, runCommand, modelsCommand, benchCommand, mcpCommand];

@@ -1,0 +1,52 @@
+/**
+ * `model-host mcp`: the tasks as Model Context Protocol tools over stdio, for agent chats. Stdout
+ * carries the protocol, so everything else the host prints goes to stderr.
+ */
+import * as path from 'node:path';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { type CliCommand, flag, parseArgs, UsageError } from './command';
+import { DEVICE_PREFERENCES, type DevicePreference } from '../protocol';
+import { taskEnginesFor } from '../tasks/task-engines';
+import { createTaskToolsServer } from '../mcp/task-tools';
+import { REMOTE_CLI_FLAGS, REMOTE_CLI_USAGE, remoteBackendFromArgs } from './remote-options';
+
+export const mcpCommand: CliCommand = {
+  name: 'mcp',
+  summary: 'Serve the tasks as Model Context Protocol tools over stdio (for agent chats)',
+  usage: `model-host mcp [--model DIR|ID] [--store DIR] [--device auto|cpu|webgpu|cuda|dml|coreml] [--no-ocr]
+
+Speaks MCP on stdin/stdout: one tool per task (\`model-host tasks\`), taking imagePath (absolute)
+or imageBase64, the task's option, instruction and maxNewTokens; the answer is the tool's text.
+A client that sends a progressToken gets the text's length as it is written. transcribe-code needs
+no model; the others use --model (default: the recommended installed model) or a server, with
+OCR-detected text in the prompt unless --no-ocr:
+${REMOTE_CLI_USAGE}`,
+  async run(argv) {
+    const args = parseArgs(argv, { values: ['model', 'store', 'device', ...REMOTE_CLI_FLAGS], switches: ['no-ocr'] });
+    if (args.positional.length) throw new UsageError(`unknown argument "${args.positional[0]}"`);
+    const device = (flag(args, 'device') ?? 'auto') as DevicePreference;
+    if (!DEVICE_PREFERENCES.includes(device)) throw new UsageError(`--device must be one of ${DEVICE_PREFERENCES.join(', ')}`);
+    const backend = remoteBackendFromArgs(args);
+    const model = backend ? undefined : flag(args, 'model');
+    const log = (level: string, message: string) => {
+      if (level !== 'debug' && level !== 'trace') process.stderr.write(`[${level}] ${message}\n`);
+    };
+    // A library that logs with console.log would corrupt the protocol stream.
+    console.log = console.info = (...items: unknown[]) => process.stderr.write(`${items.map(String).join(' ')}\n`);
+    const engines = taskEnginesFor(
+      { model: model && (path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model), modelsDir: flag(args, 'store'), device },
+      log,
+    );
+    const server = createTaskToolsServer({ engines, backend, ocrAugment: !args.flags.has('no-ocr'), log });
+    const transport = new StdioServerTransport();
+    const closed = new Promise<void>((resolve) => {
+      transport.onclose = resolve;
+      process.stdin.once('end', resolve);
+    });
+    await server.connect(transport);
+    log('info', 'Visual Coder MCP server ready on stdio');
+    await closed;
+    await server.close();
+    return 0;
+  },
+};
