@@ -91,7 +91,9 @@ async function unzip(file, dest) {
  */
 function bundleExternals(distDir) {
   const names = new Set();
-  const loads = /\b(?:\w*[rR]equire\w*|import)\(\s*["']([^"'./][^"']*)["']\s*\)/g;
+  // Not right after a quote or backtick: that is the text of a string (ajv keeps `require("ajv/dist/runtime/…")`
+  // and `require("ajv-formats/…")` as text for the standalone code it can generate), never a call the bundle makes.
+  const loads = /(?<![\w`'"])(?:\w*[rR]equire\w*|import)\(\s*["']([^"'./][^"']*)["']\s*\)/g;
   for (const f of readdirSync(distDir).filter((n) => n.endsWith('.js'))) {
     for (const m of readFileSync(join(distDir, f), 'utf8').matchAll(loads)) {
       const id = m[1].startsWith('node:') ? m[1].slice(5) : m[1];
@@ -178,6 +180,38 @@ function checkUnpacked(extensionDir, work) {
     },
   );
   console.log(`    ${JSON.parse(answer).tokens.length} tokens from ${JSON.parse(answer).model}`);
+  // ... and the MCP server agent chats start (the SDK's bundled code): list the tools, run Copy Code from Image.
+  const mcpLines = [
+    {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'package-check', version: '1' } },
+    },
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'transcribe-code', arguments: { imagePath: sample } } },
+  ];
+  const mcp = spawnSync(process.execPath, [host, 'mcp', '--store', join(work, 'empty-store')], {
+    encoding: 'utf8',
+    cwd: work,
+    env,
+    input: mcpLines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+    timeout: 120_000,
+  });
+  const replies = new Map(
+    mcp.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .map((m) => [m.id, m]),
+  );
+  const tools = replies.get(2)?.result?.tools ?? [];
+  const copied = replies.get(3)?.result?.content?.[0]?.text ?? '';
+  if (mcp.status !== 0 || !tools.some((t) => t.name === 'transcribe-code') || !copied.includes('def fizzbuzz(n: int)')) {
+    throw new Error(`the packaged model host could not serve MCP:\n${mcp.stdout.slice(-2000)}\n${mcp.stderr.slice(-2000)}`);
+  }
+  console.log(`  packaged model host: serve ${tools.length} MCP tools and run transcribe-code through one`);
   const loaded = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
   const outside = loaded.filter((f) => !f.startsWith(extensionDir + sep));
   if (outside.length) throw new Error(`the packaged model host loaded files from outside the extension:\n  ${outside.join('\n  ')}`);

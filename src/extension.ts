@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { HostSupervisor } from './host/supervisor';
 import { readInitializeParams, watchHostSettings } from './host/initialize-params';
+import { followLogLevel, hostLogLevelFor } from './host/log-level';
 import { SETTING, Settings } from './settings/settings';
 import { remoteBackendForRun } from './settings/backend';
 import { createHostStatusBar } from './ui/status-bar';
@@ -42,7 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
   const hostScript = context.asAbsolutePath(path.join('dist', 'model-host.js'));
   const host = new HostSupervisor({
     spawn: { command: process.execPath, args: [hostScript, 'serve'], cwd: context.extensionPath },
-    initializeParams: () => readInitializeParams(settings, clientName, defaultModelsDir),
+    initializeParams: () => readInitializeParams(settings, clientName, defaultModelsDir, hostLogLevelFor(log.logLevel)),
     log,
   });
   supervisor = host;
@@ -66,7 +67,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
     lastEditor,
     createHostStatusBar(vs, host),
     ...registerHostCommands({ vs, log, host }, host),
-    watchHostSettings(vs.window, settings, () => host.restart()),
+    watchHostSettings(vs.window, settings, host),
+    followLogLevel(log, host),
     settings.onDidChange(Object.values(SETTING), (changed) => log.info(`settings changed: ${changed.join(', ')}`)),
     ...registerRemote({ vs, host, settings, secrets: context.secrets, log }),
     ...models.register(),
@@ -78,8 +80,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
     ...registerMcpServerDefinition({ vs, settings, hostScript, defaultModelsDir, version: String(context.extension.packageJSON.version), log }),
   );
 
-  void host.start().catch((err: Error) => log.error(`model host did not start: ${err.message}`));
-  log.info(`Visual Coder activated in ${Date.now() - started} ms`);
+  // No host yet: a window that opens a Markdown file or a notebook, and never turns an image into
+  // code, pays for neither onnxruntime-node nor the device probe. The first request starts it.
+  log.info(`Visual Coder activated in ${Date.now() - started} ms; the model host starts on first use`);
   return { hostPid: () => host.pid, hostState: () => host.state };
 }
 

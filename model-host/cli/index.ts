@@ -10,4 +10,14 @@ import { devicesCommand } from './devices';
 import { inputsCommand } from './inputs';
 import { mcpCommand } from './mcp';
 
-export const cliCommands: CliCommand[] = [serveCommand, devicesCommand, tasksCommand, convertCommand, inputsCommand, runCommand, modelsCommand, benchCommand, mcpCommand];
+export const cliCommands: CliCommand[] = [
+  serveCommand,
+  devicesCommand,
+  tasksCommand,
+  convertCommand,
+  inputsCommand,
+  runCommand,
+  modelsCommand,
+  benchCommand,
+  mcpCommand,
+];

@@ -37,7 +37,16 @@ ${REMOTE_CLI_USAGE}`,
       { model: model && (path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model), modelsDir: flag(args, 'store'), device },
       log,
     );
-    const server = createTaskToolsServer({ engines, backend, ocrAugment: !args.flags.has('no-ocr'), log });
+    let running = 0;
+    let drained: (() => void) | undefined;
+    const server = createTaskToolsServer({
+      engines,
+      backend,
+      ocrAugment: !args.flags.has('no-ocr'),
+      log,
+      onCallStart: () => running++,
+      onCallEnd: () => --running === 0 && drained?.(),
+    });
     const transport = new StdioServerTransport();
     const closed = new Promise<void>((resolve) => {
       transport.onclose = resolve;
@@ -46,6 +55,10 @@ ${REMOTE_CLI_USAGE}`,
     await server.connect(transport);
     log('info', 'Visual Coder MCP server ready on stdio');
     await closed;
+    // stdin ended (`printf … | model-host mcp`, or a client that closed its side): answer what was
+    // asked first. Messages already read are dispatched asynchronously, so let them start.
+    await new Promise((r) => setTimeout(r, 100));
+    if (running > 0) await new Promise<void>((resolve) => (drained = resolve));
     await server.close();
     return 0;
   },

@@ -19,6 +19,9 @@ export interface TaskToolsOptions {
   /** Put OCR-detected text into the prompt, as `run --task` does unless `--no-ocr`. */
   ocrAugment: boolean;
   log(level: LogLevel, message: string): void;
+  /** Told when a tool call starts and ends, so the server can finish the calls it was given before it exits. */
+  onCallStart?(): void;
+  onCallEnd?(): void;
 }
 
 /** At most this many progress notifications a second: an agent's UI needs to see motion, not every token. */
@@ -69,8 +72,11 @@ function registerTaskTool(server: McpServer, task: TaskInfo, options: TaskToolsO
         ocrAugment: options.ocrAugment,
       };
       const progressToken = extra._meta?.progressToken;
+      options.onCallStart?.();
       let written = 0;
       let lastSent = 0;
+      // The result must not overtake the last progress note (the client drops notes for a finished request).
+      let progressSent: Promise<void> = Promise.resolve();
       try {
         const result = await runTask(params, options.engines, {
           isCancelled: () => extra.signal.aborted,
@@ -79,12 +85,13 @@ function registerTaskTool(server: McpServer, task: TaskInfo, options: TaskToolsO
             const now = Date.now();
             if (progressToken === undefined || now - lastSent < PROGRESS_INTERVAL_MS) return;
             lastSent = now;
-            void extra
+            progressSent = extra
               .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: written, message: `${written} characters written` } })
               .catch(() => undefined);
           },
           log: options.log,
         });
+        await progressSent;
         if (result.finishReason === 'error') return failure(`The answer stopped early: ${result.error ?? 'unknown reason'}. What came: ${result.output}`);
         const note = result.finishReason === 'length' ? '\n\n(The answer reached maxNewTokens and may be cut off.)' : '';
         return {
@@ -93,6 +100,8 @@ function registerTaskTool(server: McpServer, task: TaskInfo, options: TaskToolsO
         };
       } catch (err) {
         return failure((err as Error).message);
+      } finally {
+        options.onCallEnd?.();
       }
     },
   );

@@ -142,6 +142,9 @@ export interface PingResult {
 /** client → host: liveness probe; must answer fast even while inference blocks the worker. */
 export const PingRequest = new RequestType0<PingResult, void>('host/ping');
 
+/** client → host: the lowest level of `host/log` to send from now on (the extension's log channel level changed). */
+export const SetLogLevelRequest = new RequestType<{ level: LogLevel }, void, void>('host/setLogLevel');
+
 export interface LogParams {
   level: LogLevel;
   message: string;

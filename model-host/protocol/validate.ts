@@ -4,7 +4,7 @@
  * a message and `data.field` naming the field (`image.path`, `generation.maxNewTokens`), never an
  * internal error from deep inside a handler. The host runs each request's validator before its handler.
  */
-import { DEVICE_PREFERENCES, LOG_LEVELS, MODEL_DTYPES, type ModelDtypePreference } from './constants';
+import { DEVICE_PREFERENCES, LOG_LEVELS, MODEL_DTYPES, type LogLevel, type ModelDtypePreference } from './constants';
 import { HostError, HostErrorCodes } from './errors';
 import type { BackendConfig, GenerationOptions, ImageInput, InitializeParams, ModelsPullParams, TaskRunParams } from './index';
 
@@ -136,6 +136,7 @@ export const PARAMS_VALIDATORS = {
     model: optional(str),
     logLevel: optional(oneOf(LOG_LEVELS)),
   }),
+  'host/setLogLevel': object<{ level: LogLevel }>({ level: required(oneOf(LOG_LEVELS)) }),
   'task/run': object<TaskRunParams>({
     runId: required(nonEmpty),
     taskId: required(nonEmpty),

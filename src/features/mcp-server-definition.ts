@@ -1,7 +1,9 @@
 /**
- * Offers `model-host mcp` to VS Code's agent chats through the MCP server definition API (VS Code
- * 1.101 and later), so an agent can turn a screenshot into code with the local model. Older hosts
- * (code-server 4.100 is VS Code 1.100) have no such API: there this registers nothing.
+ * Offers `model-host mcp` to VS Code's agent chats through the MCP server definition API, so an
+ * agent can turn a screenshot into code with the local model. package.json contributes the provider
+ * under both names the contribution point has had (`modelContextServerCollections` in VS Code 1.100,
+ * `mcpServerDefinitionProviders` from 1.101); a VS Code without the API, or one that refuses the
+ * definition, gets nothing registered and a line in the log.
  */
 import type * as vscode from 'vscode';
 import { SETTING, type Settings } from '../settings/settings';
@@ -22,7 +24,7 @@ export function mcpServerLaunch(settings: Pick<Settings, 'device' | 'modelsDir' 
   return { command: process.execPath, args, env: { ELECTRON_RUN_AS_NODE: '1' } };
 }
 
-/** The part of the proposed-then-final MCP API this uses; absent from the 1.100 typings the project builds against. */
+/** The part of the MCP API this uses; absent from the 1.100 typings the project builds against. */
 interface McpApi {
   lm?: {
     registerMcpServerDefinitionProvider?(
@@ -58,9 +60,15 @@ export function registerMcpServerDefinition(deps: McpRegistrationDeps): vscode.D
       return [new Definition('Visual Coder', launch.command, launch.args, launch.env, deps.version)];
     },
   };
-  return [
-    changed,
-    register.call(api.lm, MCP_PROVIDER_ID, provider),
-    deps.settings.onDidChange([SETTING.device, SETTING.modelsDir, SETTING.model], () => changed.fire()),
-  ];
+  let registration: vscode.Disposable;
+  try {
+    registration = register.call(api.lm, MCP_PROVIDER_ID, provider);
+  } catch (err) {
+    // An API that changed shape between releases must cost the agent integration, never the activation.
+    deps.log.info(`model-host mcp is not offered to agent chats: VS Code refused the MCP server definition (${(err as Error).message})`);
+    changed.dispose();
+    return [];
+  }
+  deps.log.info(`model-host mcp is offered to agent chats as "Visual Coder" (${MCP_PROVIDER_ID})`);
+  return [changed, registration, deps.settings.onDidChange([SETTING.device, SETTING.modelsDir, SETTING.model], () => changed.fire())];
 }

@@ -6,15 +6,7 @@
  * in plain Node.
  */
 import type * as vscode from 'vscode';
-import {
-  DEVICE_PREFERENCES,
-  LOG_LEVELS,
-  MODEL_DTYPES,
-  type DevicePreference,
-  type GenerationOptions,
-  type LogLevel,
-  type ModelDtypePreference,
-} from '../../model-host/protocol';
+import { DEVICE_PREFERENCES, MODEL_DTYPES, type DevicePreference, type GenerationOptions, type ModelDtypePreference } from '../../model-host/protocol';
 import { readRemoteSettings, type RemoteSettings } from './remote-settings';
 
 export const SECTION = 'visualCoder';
@@ -29,7 +21,6 @@ export const SETTING = {
   modelsDir: 'visualCoder.modelsDir',
   modelDtype: 'visualCoder.modelDtype',
   model: 'visualCoder.model',
-  hostLogLevel: 'visualCoder.hostLogLevel',
   backend: 'visualCoder.backend',
   remoteEndpoint: 'visualCoder.remote.endpoint',
   remoteModel: 'visualCoder.remote.model',
@@ -41,7 +32,7 @@ export type SettingKey = (typeof SETTING)[keyof typeof SETTING];
  * Settings whose change needs a host restart to take effect. Not `visualCoder.model`: the running
  * host takes it through `models/select` (`features/models/model-setting.ts`).
  */
-export const HOST_AFFECTING_SETTINGS: readonly SettingKey[] = [SETTING.device, SETTING.modelsDir, SETTING.hostLogLevel];
+export const HOST_AFFECTING_SETTINGS: readonly SettingKey[] = [SETTING.device, SETTING.modelsDir];
 
 export type OutputPlacement = 'newEditor' | 'cursor';
 
@@ -106,11 +97,6 @@ export class Settings {
   /** The active model (an installed id or a folder); undefined means the recommended installed one. */
   get model(): string | undefined {
     return this.text(SETTING.model);
-  }
-
-  get hostLogLevel(): LogLevel {
-    const value = this.read<string>(SETTING.hostLogLevel, 'info');
-    return (LOG_LEVELS as readonly string[]).includes(value) ? (value as LogLevel) : 'info';
   }
 
   get remote(): RemoteSettings {

@@ -8,8 +8,10 @@ export class LastEditorTracker implements vscode.Disposable {
   private last: vscode.TextEditor | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly window: Pick<typeof vscode.window, 'activeTextEditor' | 'onDidChangeActiveTextEditor'>) {
-    this.last = window.activeTextEditor;
+  constructor(private readonly window: Pick<typeof vscode.window, 'activeTextEditor' | 'onDidChangeActiveTextEditor' | 'visibleTextEditors'>) {
+    // The extension activates on first use, often with an image preview focused: then the text
+    // editor on screen is the best guess of the one the user was in.
+    this.last = window.activeTextEditor ?? window.visibleTextEditors[0];
     this.subscription = window.onDidChangeActiveTextEditor((editor) => {
       if (editor) this.last = editor;
     });

@@ -48,6 +48,14 @@ export function describeHostStatus(change: HostStateChange): StatusView {
         error: true,
       };
     case 'stopped':
+      // Stopped with no reason is the host that was never started: it starts on first use.
+      if (!change.reason) {
+        return {
+          text: '$(circle-outline) Visual Coder: idle',
+          tooltip: withLinks('The model host starts when a Visual Coder command first needs it.'),
+          error: false,
+        };
+      }
       return {
         text: '$(circle-slash) Visual Coder: stopped',
         tooltip: withLinks(`Model host stopped${change.reason ? `: ${escapeMarkdown(change.reason)}` : ''}`),

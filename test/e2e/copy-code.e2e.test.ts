@@ -26,7 +26,6 @@ before(async () => {
     files: { 'shots/counter.png': png, 'notes.txt': 'notes\n' },
     settings: { 'visualCoder.device': 'cpu', 'visualCoder.output': 'newEditor' },
   });
-  await vs.waitForActivation();
 });
 
 after(async () => vs?.close());

@@ -24,10 +24,13 @@ before(async () => {
 });
 
 after(async () => {
-  const pids = vs ? vs.processes().map((p) => p.pid) : [];
+  const before = vs ? vs.processes() : [];
   await vs?.close();
   // close() must leave nothing behind: code-server, its extension host, and their children.
-  assert.deepEqual(pids.filter(isAlive), []);
+  assert.deepEqual(
+    before.filter((p) => isAlive(p.pid)),
+    [],
+  );
   rmSync(outDir, { recursive: true, force: true });
 });
 

@@ -38,9 +38,12 @@ before(async () => {
   hub.chunkDelayMs = 8;
   store = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-e2e-models-'));
   vs = await VsCodeSession.launch({
+    files: { 'notes.md': '# Notes\n' },
     settings: { 'visualCoder.device': 'cpu', 'visualCoder.modelsDir': store },
     env: { HF_ENDPOINT: hub.url, HF_TOKEN: '' },
   });
+  // The extension activates on demand: a Markdown file (its image CodeLens) is one of the triggers.
+  await vs.openFile('notes.md');
   await vs.waitForActivation();
 });
 

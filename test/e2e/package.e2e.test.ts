@@ -35,17 +35,19 @@ test('the packaged .vsix installs into code-server, answers Show Host Info and r
     assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout.slice(-3000)}\n${pack.stderr.slice(-3000)}`);
     assert.match(pack.stdout, /packaged model host: transcribe samples\/code-screenshot\.png/);
     assert.match(pack.stdout, /packaged model host: run formula-to-latex on the converted model/);
+    assert.match(pack.stdout, /packaged model host: serve 8 MCP tools and run transcribe-code through one/);
     assert.match(pack.stdout, /all \d+ files the packaged host loaded lie inside the extension/);
     console.log(`vsix: ${(statSync(vsix).size / 1024 / 1024).toFixed(1)} MB`);
     const settings = { 'visualCoder.device': 'cpu', 'visualCoder.model': model, 'visualCoder.maxNewTokens': 12 };
     await withVsCode({ vsix, settings, files: { 'img/formula.png': png } }, async (vs) => {
+      // The host starts on first use; Show Host Info is one.
+      await vs.runCommand('Visual Coder: Show Host Info');
       await vs.waitForActivation(EXTENSION_ID);
       await vs.waitForStatusBar('visualCoder.hostStatus', /Visual Coder: CPU/, 60_000);
       // The model host runs from the installed copy, not from the repository.
       const hosts = vs.processes().filter((p) => /model-host\.js serve/.test(p.command));
       assert.equal(hosts.length, 1, JSON.stringify(vs.processes()));
       assert.ok(hosts[0].command.includes(vs.extensionsDir), `host runs from ${hosts[0].command}`);
-      await vs.runCommand('Visual Coder: Show Host Info');
       await vs.waitForNotification(new RegExp(`Visual Coder model host \\S+, pid ${hosts[0].pid}, device cpu`));
       // A local-model task from the installed copy: transformers.js (tokenizer, chat template), ONNX Runtime, OCR.
       await vs.openFile('img/formula.png');

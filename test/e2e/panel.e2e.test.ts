@@ -109,7 +109,6 @@ before(async () => {
       'visualCoder.maxNewTokens': MAX_NEW_TOKENS,
     },
   });
-  await vs.waitForActivation();
 });
 
 after(async () => {

@@ -30,7 +30,7 @@ before(async () => {
     .png()
     .toBuffer();
   vs = await VsCodeSession.launch({
-    files: { 'img/shot.png': png },
+    files: { 'img/shot.png': png, 'notes.md': '# Notes\n' },
     settings: {
       'visualCoder.device': 'cpu',
       'visualCoder.backend': 'openai',
@@ -39,6 +39,8 @@ before(async () => {
       'visualCoder.ocrAugmentedPrompts': false,
     },
   });
+  // The extension activates on demand: a Markdown file (its image CodeLens) is one of the triggers.
+  await vs.openFile('notes.md');
   await vs.waitForActivation();
 });
 

@@ -12,6 +12,8 @@ let vs: VsCodeSession;
 
 before(async () => {
   vs = await VsCodeSession.launch({ settings: { 'visualCoder.device': 'cpu' } });
+  // The host starts on first use; Show Host Info is one.
+  await vs.runCommand('Visual Coder: Show Host Info');
   await vs.waitForActivation();
   await vs.waitForStatusBar(STATUS_ID, /Visual Coder: CPU/, 60_000);
   console.log(/Visual Coder activated in \d+ ms/.exec(vs.outputChannelLog('Visual Coder'))?.[0]);

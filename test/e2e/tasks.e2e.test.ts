@@ -78,7 +78,6 @@ before(async () => {
       'editor.renderControlCharacters': false,
     },
   });
-  await vs.waitForActivation();
 });
 
 after(async () => {

@@ -88,3 +88,19 @@ test('with the API the definition follows the settings and starts a server the M
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a VS Code that refuses the definition costs the agent integration, not the activation', () => {
+  const stub = vscodeStub();
+  const vs = Object.assign(stub.vs, {
+    EventEmitter: Emitter,
+    McpStdioServerDefinition: Definition,
+    lm: {
+      registerMcpServerDefinitionProvider: () => {
+        throw new Error('MCP configuration providers must be registered in the contributes.modelContextServerCollections array');
+      },
+    },
+  }) as unknown as typeof vscode;
+  const { log, lines } = recordingLog();
+  assert.deepEqual(registerMcpServerDefinition({ vs, settings: new Settings(vs), hostScript, defaultModelsDir: '/m', version: '0.1.0', log }), []);
+  assert.match(lines.join('\n'), /not offered to agent chats: VS Code refused the MCP server definition \(MCP configuration providers must/);
+});

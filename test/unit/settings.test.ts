@@ -12,7 +12,6 @@ test('defaults when nothing is set', () => {
   assert.equal(s.device, 'auto');
   assert.equal(s.modelsDir, undefined);
   assert.equal(s.model, undefined);
-  assert.equal(s.hostLogLevel, 'info');
   assert.equal(s.httpProxy, undefined);
   assert.deepEqual(s.remote, { backend: 'local', endpoint: 'http://127.0.0.1:8000/v1', model: '', maxImageSide: 1024 });
 });
@@ -27,7 +26,6 @@ test('set values are read typed and trimmed; nonsense falls back to the default'
         [SETTING.device]: 'webgpu',
         [SETTING.modelsDir]: ' /models ',
         [SETTING.model]: ' deepseek-vl-1.3b ',
-        [SETTING.hostLogLevel]: 'debug',
         'http.proxy': ' http://proxy:3128 ',
       },
     }).vs,
@@ -38,17 +36,15 @@ test('set values are read typed and trimmed; nonsense falls back to the default'
   assert.equal(good.device, 'webgpu');
   assert.equal(good.modelsDir, '/models');
   assert.equal(good.model, 'deepseek-vl-1.3b');
-  assert.equal(good.hostLogLevel, 'debug');
   assert.equal(good.httpProxy, 'http://proxy:3128');
   const bad = new Settings(
     vscodeStub({
-      config: { [SETTING.output]: 'sideways', [SETTING.maxNewTokens]: -3, [SETTING.device]: 'tpu', [SETTING.hostLogLevel]: 'loud', [SETTING.model]: '   ' },
+      config: { [SETTING.output]: 'sideways', [SETTING.maxNewTokens]: -3, [SETTING.device]: 'tpu', [SETTING.model]: '   ' },
     }).vs,
   );
   assert.equal(bad.output, 'newEditor');
   assert.deepEqual(bad.generation, {});
   assert.equal(bad.device, 'auto');
-  assert.equal(bad.hostLogLevel, 'info');
   assert.equal(bad.model, undefined);
 });
 

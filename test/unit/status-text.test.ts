@@ -35,6 +35,16 @@ test('crashed and gave-up use the error background and say which', () => {
   assert.match(gaveUp.tooltip, /4 times/);
 });
 
+test('a host not started yet reads as idle, one stopped for a reason says why', () => {
+  const idle = describeHostStatus({ state: 'stopped' });
+  assert.equal(idle.text, '$(circle-outline) Visual Coder: idle');
+  assert.match(idle.tooltip, /starts when a Visual Coder command first needs it/);
+  assert.equal(idle.error, false);
+  const stopped = describeHostStatus({ state: 'stopped', reason: 'restart requested' });
+  assert.match(stopped.text, /stopped/);
+  assert.match(stopped.tooltip, /restart requested/);
+});
+
 test('every tooltip offers Restart and Show Logs command links', () => {
   for (const state of ['starting', 'ready', 'busy', 'crashed', 'stopped'] as const) {
     const v = describeHostStatus({ state, info });

@@ -93,10 +93,10 @@ test('giving up shows an error with Restart and Show Logs; each button does its 
   }
 });
 
-test('changing visualCoder.device asks before restarting; visualCoder.model and unrelated settings do not', async () => {
+test('changing visualCoder.device asks before restarting a running host; visualCoder.model and unrelated settings do not', async () => {
   const f = fakeVs('Restart');
   let restarts = 0;
-  watchHostSettings(f.vs.window, f.settings, async () => restarts++);
+  watchHostSettings(f.vs.window, f.settings, { state: 'ready', restart: async () => restarts++ });
   await f.fireConfig(['editor.fontSize']);
   assert.equal(f.messages.length, 0);
   // The model is applied through models/select (src/features/model-setting.ts), not a restart.
@@ -108,18 +108,29 @@ test('changing visualCoder.device asks before restarting; visualCoder.model and 
   assert.equal(restarts, 1);
   const later = fakeVs('Later');
   let laterRestarts = 0;
-  watchHostSettings(later.vs.window, later.settings, async () => laterRestarts++);
-  await later.fireConfig(['visualCoder.hostLogLevel']);
+  watchHostSettings(later.vs.window, later.settings, { state: 'busy', restart: async () => laterRestarts++ });
+  await later.fireConfig(['visualCoder.modelsDir']);
+  assert.equal(later.messages.length, 1);
   assert.equal(laterRestarts, 0);
+});
+
+test('a host that has not started yet takes changed settings when it starts: no restart prompt', async () => {
+  const f = fakeVs('Restart');
+  let restarts = 0;
+  watchHostSettings(f.vs.window, f.settings, { state: 'stopped', restart: async () => restarts++ });
+  await f.fireConfig(['visualCoder.device', 'visualCoder.modelsDir']);
+  assert.equal(f.messages.length, 0);
+  assert.equal(restarts, 0);
 });
 
 test('initialize params come from the settings; bad values fall back to defaults', () => {
   const good = readInitializeParams(
-    fakeVs(undefined, { device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b', hostLogLevel: 'debug' }).settings,
+    fakeVs(undefined, { device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b' }).settings,
     'Code Test 1.100.0',
     '/default',
+    'debug',
   );
   assert.deepEqual(good, { clientName: 'Code Test 1.100.0', device: 'webgpu', modelsDir: '/models', model: 'deepseek-vl-1.3b', logLevel: 'debug' });
-  const bad = readInitializeParams(fakeVs(undefined, { device: 'tpu', modelsDir: '  ', hostLogLevel: 'loud' }).settings, 'Code Test 1.100.0', '/default');
+  const bad = readInitializeParams(fakeVs(undefined, { device: 'tpu', modelsDir: '  ' }).settings, 'Code Test 1.100.0', '/default');
   assert.deepEqual(bad, { clientName: 'Code Test 1.100.0', device: 'auto', modelsDir: '/default', model: undefined, logLevel: 'info' });
 });

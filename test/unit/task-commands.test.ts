@@ -37,6 +37,7 @@ function setup(pick: (items: vscode.QuickPickItem[]) => vscode.QuickPickItem | u
     showTextDocument: async () => undefined,
     tabGroups: { activeTabGroup: { activeTab: activeTab ? { input: { uri: activeTab } } : undefined } },
     activeTextEditor: undefined,
+    visibleTextEditors: [],
     onDidChangeActiveTextEditor: () => ({ dispose() {} }),
     showOpenDialog: async () => [uri('/ws/picked.png')],
   });

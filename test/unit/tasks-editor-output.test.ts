@@ -80,6 +80,7 @@ test('the last text editor survives focus moving to a webview, not its closing',
   const first = { document: { isClosed: false } } as unknown as vscode.TextEditor;
   const window = {
     activeTextEditor: first as vscode.TextEditor | undefined,
+    visibleTextEditors: [] as vscode.TextEditor[],
     onDidChangeActiveTextEditor: (l: typeof listener) => ((listener = l), { dispose() {} }),
   };
   const tracker = new LastEditorTracker(window as unknown as typeof vscode.window);
@@ -93,4 +94,10 @@ test('the last text editor survives focus moving to a webview, not its closing',
   window.activeTextEditor = undefined;
   (second.document as { isClosed: boolean }).isClosed = true;
   assert.equal(tracker.editor, undefined, 'a closed editor is no target');
+});
+
+test('activated on first use with an image preview focused, the text editor on screen is the target', () => {
+  const onScreen = { document: { isClosed: false } } as unknown as vscode.TextEditor;
+  const window = { activeTextEditor: undefined, visibleTextEditors: [onScreen], onDidChangeActiveTextEditor: () => ({ dispose() {} }) };
+  assert.equal(new LastEditorTracker(window as unknown as typeof vscode.window).editor, onScreen);
 });

@@ -1,4 +1,4 @@
-import { DebugBurnRequest, InitializeRequest, PingRequest, ShutdownRequest, HostError, HostErrorCodes } from '../../protocol';
+import { DebugBurnRequest, InitializeRequest, PingRequest, SetLogLevelRequest, ShutdownRequest, HostError, HostErrorCodes } from '../../protocol';
 import { HOST_VERSION } from '../../version';
 import { probeDevices, chooseDevice } from '../../devices/probe';
 import { listEngines } from '../../engines/engine-list';
@@ -39,6 +39,16 @@ export const registerLifecycleHandlers: HandlerModule = (services) => {
     // returns, so wait a moment, then for stdout to flush.
     setTimeout(() => process.stdout.write('', () => process.exit(0)), 20);
   });
+
+  onRequest(
+    connection,
+    SetLogLevelRequest,
+    async ({ level }) => {
+      services.settings = { ...services.settings, logLevel: level };
+      services.log('debug', `log level: ${level}`);
+    },
+    validatorFor('host/setLogLevel'),
+  );
 
   onRequest0(connection, PingRequest, () => ({ hostTimeMs: performance.now(), busy: services.worker.busy }));
 

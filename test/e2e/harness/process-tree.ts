@@ -81,8 +81,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * init once their parent dies), wait up to `graceMs`, then SIGKILL what is left. Returns the pids
  * still alive after that (should be none).
  */
-export async function killTree(root: number, graceMs = 5000): Promise<number[]> {
-  const pids = [...descendants(root), root];
+export async function killTree(root: number, graceMs = 5000, known: readonly number[] = []): Promise<number[]> {
+  // `known`: descendants seen earlier, which may have been re-parented to init since (their parent
+  // exited first) and so are no longer found under root; they must go too.
+  const pids = [...new Set([...known.filter(isAlive), ...descendants(root), root])];
   // Tracking also the grandchildren that appear while we wait (e.g. a supervisor restarting its host).
   const seen = new Set(pids);
   for (const pid of pids) signal(pid, 'SIGTERM');

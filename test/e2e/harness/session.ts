@@ -208,8 +208,11 @@ export class VsCodeSession extends Workbench {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Closing the browser ends code-server's window: its extension host may exit first, leaving its
+    // children (a language server) to init, out of the tree below. Remember them now.
+    const known = descendants(this.server.pid);
     await Promise.race([this.browser.close(), new Promise((r) => setTimeout(r, 10_000))]).catch(() => undefined);
-    const leftovers = await killTree(this.server.pid);
+    const leftovers = await killTree(this.server.pid, undefined, known);
     rmSync(this.root, { recursive: true, force: true });
     if (leftovers.length > 0) {
       throw new Error(`processes survived close(): ${leftovers.map((p) => `${p} ${commandLine(p)}`).join('; ')}`);

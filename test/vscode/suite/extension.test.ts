@@ -53,6 +53,11 @@ suite('Visual Coder in the extension host', () => {
     }
   });
 
+  test('activation alone starts no model host: it starts on first use', () => {
+    assert.equal(api.hostPid(), undefined);
+    assert.equal(api.hostState(), 'stopped');
+  });
+
   test('Show Host Info answers with the version, a live pid and the devices', async function () {
     this.timeout(60_000);
     const info = await vscode.commands.executeCommand<InitializeResult>('visualCoder.showHostInfo');
