@@ -37,28 +37,31 @@ ${REMOTE_CLI_USAGE}`,
       { model: model && (path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model), modelsDir: flag(args, 'store'), device },
       log,
     );
-    let running = 0;
-    let drained: (() => void) | undefined;
-    const server = createTaskToolsServer({
-      engines,
-      backend,
-      ocrAugment: !args.flags.has('no-ocr'),
-      log,
-      onCallStart: () => running++,
-      onCallEnd: () => --running === 0 && drained?.(),
-    });
+    const server = createTaskToolsServer({ engines, backend, ocrAugment: !args.flags.has('no-ocr'), log });
     const transport = new StdioServerTransport();
     const closed = new Promise<void>((resolve) => {
       transport.onclose = resolve;
       process.stdin.once('end', resolve);
     });
     await server.connect(transport);
+    // Requests read but not yet answered, counted on the transport: every message is read before
+    // stdin's 'end', so when it ends this says exactly what is still owed.
+    let unanswered = 0;
+    let answeredAll: (() => void) | undefined;
+    const receive = transport.onmessage!;
+    transport.onmessage = (message) => {
+      if ('method' in message && 'id' in message) unanswered++;
+      receive(message);
+    };
+    const send = transport.send.bind(transport);
+    transport.send = async (message) => {
+      await send(message);
+      if (!('method' in message) && 'id' in message && --unanswered === 0) answeredAll?.();
+    };
     log('info', 'Visual Coder MCP server ready on stdio');
     await closed;
-    // stdin ended (`printf … | model-host mcp`, or a client that closed its side): answer what was
-    // asked first. Messages already read are dispatched asynchronously, so let them start.
-    await new Promise((r) => setTimeout(r, 100));
-    if (running > 0) await new Promise<void>((resolve) => (drained = resolve));
+    // stdin ended (`printf … | model-host mcp`, or a client that closed its side): answer what was asked first.
+    if (unanswered > 0) await new Promise<void>((resolve) => (answeredAll = resolve));
     await server.close();
     return 0;
   },

@@ -19,9 +19,6 @@ export interface TaskToolsOptions {
   /** Put OCR-detected text into the prompt, as `run --task` does unless `--no-ocr`. */
   ocrAugment: boolean;
   log(level: LogLevel, message: string): void;
-  /** Told when a tool call starts and ends, so the server can finish the calls it was given before it exits. */
-  onCallStart?(): void;
-  onCallEnd?(): void;
 }
 
 /** At most this many progress notifications a second: an agent's UI needs to see motion, not every token. */
@@ -72,7 +69,6 @@ function registerTaskTool(server: McpServer, task: TaskInfo, options: TaskToolsO
         ocrAugment: options.ocrAugment,
       };
       const progressToken = extra._meta?.progressToken;
-      options.onCallStart?.();
       let written = 0;
       let lastSent = 0;
       // The result must not overtake the last progress note (the client drops notes for a finished request).
@@ -100,8 +96,6 @@ function registerTaskTool(server: McpServer, task: TaskInfo, options: TaskToolsO
         };
       } catch (err) {
         return failure((err as Error).message);
-      } finally {
-        options.onCallEnd?.();
       }
     },
   );
