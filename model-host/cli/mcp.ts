@@ -2,8 +2,8 @@
  * `model-host mcp`: the tasks as Model Context Protocol tools over stdio, for agent chats. Stdout
  * carries the protocol, so everything else the host prints goes to stderr.
  */
-import * as path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { modelRefFromFlag } from './model-ref';
 import { type CliCommand, flag, parseArgs, UsageError } from './command';
 import { DEVICE_PREFERENCES, type DevicePreference } from '../protocol';
 import { taskEnginesFor } from '../tasks/task-engines';
@@ -33,10 +33,7 @@ ${REMOTE_CLI_USAGE}`,
     };
     // A library that logs with console.log would corrupt the protocol stream.
     console.log = console.info = (...items: unknown[]) => process.stderr.write(`${items.map(String).join(' ')}\n`);
-    const engines = taskEnginesFor(
-      { model: model && (path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model), modelsDir: flag(args, 'store'), device },
-      log,
-    );
+    const engines = taskEnginesFor({ model: model && modelRefFromFlag(model), modelsDir: flag(args, 'store'), device }, log);
     const server = createTaskToolsServer({ engines, backend, ocrAugment: !args.flags.has('no-ocr'), log });
     const transport = new StdioServerTransport();
     const closed = new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@
  * API for any client. Parses the flags and hands typed options to the server.
  */
 import * as path from 'node:path';
+import { modelRefFromFlag } from './model-ref';
 import { type CliCommand, type ParsedArgs, UsageError, flag, parseArgs } from './command';
 import { DEVICE_KINDS, LOG_LEVELS, logLevelPasses, type DeviceKind, type LogLevel } from '../protocol';
 import { serveStdio } from '../server/stdio-server';
@@ -44,8 +45,7 @@ async function serveHttpFromArgs(args: ParsedArgs): Promise<number> {
   if (!DEVICE_KINDS.includes(device)) throw new UsageError(`--device must be one of ${DEVICE_KINDS.join(', ')}`);
   const threshold = (flag(args, 'log-level') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(threshold)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  // A folder (absolute, ./relative or with a separator) or an installed model id, as `tasks run` reads it.
-  const modelRef = path.isAbsolute(model) || model.startsWith('.') || model.includes(path.sep) ? path.resolve(model) : model;
+  const modelRef = modelRefFromFlag(model);
   try {
     return await serveHttp({
       address,

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import type { CliCommand } from './command';
+import { modelRefFromFlag } from './model-ref';
 import { UsageError, flag, parseArgs } from './command';
 import { DEVICE_PREFERENCES, type DevicePreference, type TaskRunParams } from '../protocol';
 import { listTasks } from '../tasks/registry';
@@ -57,10 +58,7 @@ export async function runTaskFromCli(argv: string[]): Promise<number> {
   const log = (level: string, message: string) => {
     if (level !== 'debug' && level !== 'trace') process.stderr.write(`[${level}] ${message}\n`);
   };
-  const engines = taskEnginesFor(
-    { model: model && (path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model), modelsDir: flag(args, 'store'), device },
-    log,
-  );
+  const engines = taskEnginesFor({ model: model && modelRefFromFlag(model), modelsDir: flag(args, 'store'), device }, log);
   try {
     const result = await runTask(params, engines, {
       isCancelled: () => false,
