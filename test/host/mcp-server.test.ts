@@ -46,9 +46,9 @@ async function connect(extraArgs: string[]): Promise<{ client: Client; stderr: (
   // (modelcontextprotocol/typescript-sdk#2580). What the server owes is the order on the wire.
   const wire: WireMessage[] = [];
   const deliver = transport.onmessage;
-  transport.onmessage = (message, extra) => {
+  transport.onmessage = (message) => {
     wire.push(message as WireMessage);
-    deliver?.(message, extra);
+    deliver?.(message);
   };
   return { client, stderr: () => stderr, wire };
 }
