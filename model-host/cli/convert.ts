@@ -1,6 +1,7 @@
 import { CONVERT_DTYPES, convertDeepseekVl, type ConvertDtype, type DecoderKind } from '../convert/deepseek-vl/converter';
 import { ConvertError } from '../convert/deepseek-vl/hf-config';
 import { CheckpointError } from '../formats/safetensors';
+import { CONVERT_PROGRESS_PREFIX } from '../models/conversion-progress';
 import { type CliCommand, flag, parseArgs, UsageError } from './command';
 
 export const convertCommand: CliCommand = {
@@ -8,7 +9,7 @@ export const convertCommand: CliCommand = {
   summary: 'Convert a Hugging Face DeepSeek-VL checkpoint (safetensors) into ONNX graphs',
   usage: `model-host convert --from HF_DIR --to OUT_DIR [--dtype fp32|fp16|q4|q4f16] [--fused | --op-by-op]
                       [--q4-block 32|64|128] [--q4-zero-points] [--q4-accuracy 0|4] [--kv-dtype fp16|fp32]
-                      [--overwrite] [--json]
+                      [--overwrite] [--json] [--progress-json]
 
 Reads HF_DIR/config.json (model_type deepseek_vl or deepseek_vl_hybrid) and its
 *.safetensors (single file or sharded with model.safetensors.index.json), checks every
@@ -23,11 +24,13 @@ shader-f16: 4-bit weights, fp16 activations), fp16 (GPU), fp32 (the reference).
 --q4-block: values per 4-bit block (default 128 for q4, 32 for q4f16); --q4-zero-points:
 asymmetric blocks (more accurate, larger and slower); --q4-accuracy 0: float activations
 instead of int8 (slower on the CPU). --kv-dtype: the kv-rows decoder's cache (default fp16;
-fp32 for GPUs without shader-f16).`,
+fp32 for GPUs without shader-f16).
+--progress-json: for programs, lines "progress {tensorsDone, tensorsTotal, bytesDone,
+bytesTotal}" on stderr while the checkpoint is read (the model host's download uses them).`,
   async run(argv) {
     const args = parseArgs(argv, {
       values: ['from', 'to', 'dtype', 'q4-block', 'q4-accuracy', 'kv-dtype'],
-      switches: ['overwrite', 'json', 'fused', 'op-by-op', 'q4-zero-points'],
+      switches: ['overwrite', 'json', 'fused', 'op-by-op', 'q4-zero-points', 'progress-json'],
     });
     const from = flag(args, 'from');
     const to = flag(args, 'to');
@@ -51,6 +54,7 @@ fp32 for GPUs without shader-f16).`,
         q4Accuracy: q4Accuracy(flag(args, 'q4-accuracy')),
         kvDtype: kvDtype(flag(args, 'kv-dtype')),
         log: (m) => process.stderr.write(`${m}\n`),
+        progress: flag(args, 'progress-json') === 'true' ? (p) => process.stderr.write(`${CONVERT_PROGRESS_PREFIX}${JSON.stringify(p)}\n`) : undefined,
       });
       const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
       if (json) process.stdout.write(JSON.stringify({ ...result, peakRssMb }) + '\n');

@@ -33,9 +33,10 @@ Environment: HF_ENDPOINT (hub address), HF_TOKEN (gated repos), HTTPS_PROXY/HTTP
 export function formatProgress(p: ModelsProgressParams): string {
   const pct = p.totalBytes > 0 ? ` (${Math.floor((100 * p.doneBytes) / p.totalBytes)}%)` : '';
   const rate = p.bytesPerSecond > 0 ? `, ${formatBytes(p.bytesPerSecond)}/s` : '';
-  const eta = p.etaSeconds !== undefined && p.phase === 'downloading' ? `, ETA ${formatEta(p.etaSeconds)}` : '';
+  const eta = p.etaSeconds !== undefined && (p.phase === 'downloading' || p.phase === 'converting') ? `, ETA ${formatEta(p.etaSeconds)}` : '';
   const msg = p.message ? ` ${p.message}` : '';
-  return `[${p.phase}] ${formatBytes(p.doneBytes)} / ${formatBytes(p.totalBytes)}${pct}${rate}${eta}${msg ? ' —' + msg : ''}`;
+  const tensors = p.conversion ? `${p.conversion.tensorsDone}/${p.conversion.tensorsTotal} tensors, ` : '';
+  return `[${p.phase}] ${tensors}${formatBytes(p.doneBytes)} / ${formatBytes(p.totalBytes)}${pct}${rate}${eta}${msg ? ' —' + msg : ''}`;
 }
 
 export function formatEta(seconds: number): string {

@@ -166,8 +166,21 @@ export function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, name = 'te
   }
 }
 
+/** How much of a checkpoint has been read: distinct tensors and their stored bytes, of the whole. */
+export interface ReadProgress {
+  tensorsDone: number;
+  tensorsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
 /** All tensors of a checkpoint folder: `model.safetensors`, a sharded index, or every `*.safetensors`. */
 export class Checkpoint {
+  private readonly readNames = new Set<string>();
+  private bytesRead = 0;
+  /** Called after each tensor's first read: a conversion reads every tensor once, so this is its progress. */
+  onRead?: (progress: ReadProgress) => void;
+
   private constructor(
     readonly dir: string,
     private readonly tensors: Map<string, TensorInfo>,
@@ -220,13 +233,31 @@ export class Checkpoint {
 
   /** Reads one tensor's raw bytes (in its stored dtype). */
   readBytes(name: string): Uint8Array {
-    return readTensorBytes(this.get(name));
+    const info = this.get(name);
+    const bytes = readTensorBytes(info);
+    this.countRead(info);
+    return bytes;
   }
 
   /** Reads one tensor as float32. */
   readF32(name: string): Float32Array {
     const info = this.get(name);
-    return toFloat32(readTensorBytes(info), info.dtype, name);
+    const values = toFloat32(readTensorBytes(info), info.dtype, name);
+    this.countRead(info);
+    return values;
+  }
+
+  readProgress(): ReadProgress {
+    let bytesTotal = 0;
+    for (const t of this.tensors.values()) bytesTotal += t.end - t.begin;
+    return { tensorsDone: this.readNames.size, tensorsTotal: this.tensors.size, bytesDone: this.bytesRead, bytesTotal };
+  }
+
+  private countRead(info: TensorInfo): void {
+    if (this.readNames.has(info.name)) return;
+    this.readNames.add(info.name);
+    this.bytesRead += info.end - info.begin;
+    this.onRead?.(this.readProgress());
   }
 }
 

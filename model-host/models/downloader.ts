@@ -5,7 +5,7 @@
  * for the whole pull so a second pull of the same model waits instead of corrupting it.
  */
 import * as fs from 'node:fs';
-import type { DeviceInfo, DeviceKind, ModelDtypePreference, ModelsProgressParams } from '../protocol';
+import type { ConversionProgress, DeviceInfo, DeviceKind, ModelDtypePreference, ModelsProgressParams } from '../protocol';
 import { chooseDtype, convertedBytes, type DtypeChoice } from './dtype';
 import { presetFiles, type ModelRef } from './registry';
 import { listRepoFiles, type HubFile } from './hub-client';
@@ -43,6 +43,8 @@ export interface PullOptions {
     targetDir: string;
     dtype: DtypeChoice;
     progress(message: string): void;
+    /** Tensors and bytes converted so far, shown in the same notification as the download. */
+    counts?(conversion: ConversionProgress): void;
     signal?: AbortSignal;
   }): Promise<void>;
   /** What a checkpoint is converted to (default: what fits `device`, see dtype.ts). */
@@ -210,6 +212,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     }
     await store.writeManifest(manifest);
 
+    progress.convertsAfterDownload = convertBytes > 0;
     progress.force('downloading', todo.length ? `downloading ${todo.length} file(s), ${formatBytes(needBytes)}` : 'all files already verified');
     let manifestWrite = Promise.resolve();
     const record = (entry: ManifestFile) => {
@@ -250,7 +253,15 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     if (ref.preset?.needsConversion && opts.convert && !convertedBefore) {
       const targetDir = `${dir}.onnx`;
       progress.force('converting', `converting ${ref.id} to ONNX (${dtype.dtype}: ${dtype.reason})`);
-      await opts.convert({ manifest, modelDir: dir, targetDir, dtype, signal: opts.signal, progress: (message) => progress.force('converting', message) });
+      await opts.convert({
+        manifest,
+        modelDir: dir,
+        targetDir,
+        dtype,
+        signal: opts.signal,
+        progress: (message) => progress.force('converting', message),
+        counts: (conversion) => progress.setConversion(conversion),
+      });
       manifest.convertedDir = targetDir;
       manifest.convertedDtype = dtype.dtype;
     } else if (ref.preset?.needsConversion && !convertedBefore) {

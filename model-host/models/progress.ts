@@ -3,7 +3,7 @@
  * last few seconds and an ETA. Reports are throttled so a fast loopback download does not flood the
  * protocol with notifications.
  */
-import type { FileProgress, ModelsProgressParams } from '../protocol';
+import type { ConversionProgress, FileProgress, ModelsProgressParams } from '../protocol';
 
 const WINDOW_MS = 5000;
 
@@ -13,6 +13,8 @@ export class PullProgress {
   private lastEmit = 0;
   phase: ModelsProgressParams['phase'] = 'listing';
   message?: string;
+  convertsAfterDownload = false;
+  private conversion?: ConversionProgress;
 
   constructor(
     private readonly id: string,
@@ -44,28 +46,46 @@ export class PullProgress {
     return n;
   }
 
+  /** The converter's counts: from here on the rate and time left are the conversion's. */
+  setConversion(conversion: ConversionProgress): void {
+    if (!this.conversion) this.samples = [];
+    this.conversion = { ...conversion };
+    // The last count always goes out: a bar left at 1 of 72 tensors looks like a hang.
+    if (conversion.tensorsDone === conversion.tensorsTotal) this.force();
+    else this.maybeEmit();
+  }
+
+  /** Bytes done and in all of what runs now: the download, or the conversion once it has started. */
+  private counts(): { done: number; total: number } {
+    return this.conversion ? { done: this.conversion.bytesDone, total: this.conversion.bytesTotal } : { done: this.doneBytes, total: this.totalBytes };
+  }
+
   bytesPerSecond(): number {
     const t = this.now();
-    this.samples.push({ t, bytes: this.doneBytes });
+    const { done } = this.counts();
+    this.samples.push({ t, bytes: done });
     while (this.samples.length > 2 && t - this.samples[0].t > WINDOW_MS) this.samples.shift();
     const first = this.samples[0];
     const dt = (t - first.t) / 1000;
-    return dt > 0 ? Math.max(0, (this.doneBytes - first.bytes) / dt) : 0;
+    return dt > 0 ? Math.max(0, (done - first.bytes) / dt) : 0;
   }
 
   snapshot(): ModelsProgressParams {
     const rate = this.bytesPerSecond();
-    const left = this.totalBytes - this.doneBytes;
+    const { done, total } = this.counts();
+    const left = total - done;
     return {
       id: this.id,
       phase: this.phase,
-      doneBytes: this.doneBytes,
-      totalBytes: this.totalBytes,
+      doneBytes: done,
+      totalBytes: total,
       bytesPerSecond: Math.round(rate),
       etaSeconds: rate > 0 ? Math.ceil(left / rate) : undefined,
       // Only files still moving, to keep notifications small for repos with many files.
       files: [...this.files.values()].filter((f) => f.doneBytes < f.totalBytes).map((f) => ({ ...f })),
       message: this.message,
+      ...(this.convertsAfterDownload ? { convertsAfterDownload: true } : {}),
+      ...(this.conversion ? { conversion: { ...this.conversion } } : {}),
     };
   }
 

@@ -243,6 +243,16 @@ export interface ModelsProgressParams {
   etaSeconds?: number;
   files: FileProgress[];
   message?: string;
+  /** A DeepSeek-VL checkpoint is converted to ONNX after its download (the client can split its bar). */
+  convertsAfterDownload?: boolean;
+  /** During `converting`: how much of the checkpoint the converter has read and written. */
+  conversion?: ConversionProgress;
+}
+export interface ConversionProgress {
+  tensorsDone: number;
+  tensorsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
 }
 /** host → client: progress of a running pull. */
 export const ModelsProgressNotification = new NotificationType<ModelsProgressParams>('models/progress');

@@ -184,6 +184,10 @@ test('the DeepSeek-VL preset pulls the checkpoint files only and converts them t
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /\[converting\].*converting deepseek-vl-1\.3b-chat to ONNX \(q4: the CPU/);
   assert.match(r.stderr, /\[converting\].*decoder layer 2\/2/, 'the conversion reports its progress');
+  const counts = [...r.stderr.matchAll(/\[converting\] (\d+)\/(\d+) tensors, .* \((\d+)%\)/g)];
+  assert.ok(counts.length > 0, `tensor counts while converting: ${r.stderr}`);
+  const last = counts[counts.length - 1];
+  assert.deepEqual([last[1], last[3]], [last[2], '100'], 'the last count is every tensor, 100%');
   const converted = path.join(store, 'deepseek-vl-1.3b-chat.onnx');
   assert.equal(r.stdout.trim(), converted);
   // The reference .npy files in the repo are not part of the preset.

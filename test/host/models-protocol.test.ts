@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as rpc from 'vscode-jsonrpc/node';
 import { TestHub } from '../fixtures/hub/hub-server';
-import { envWithoutVulkan, startHost, stopHost, type RunningHost } from './host-test-helpers';
+import { envWithoutVulkan, repoRoot, startHost, stopHost, type RunningHost } from './host-test-helpers';
 import {
   HostErrorCodes,
   InitializeRequest,
@@ -30,6 +30,10 @@ const big = randomBytes(1_200_000);
 before(async () => {
   hub = await TestHub.start();
   hub.addRepo('acme/vlm', { 'config.json': '{"model_type":"qwen2_vl"}', 'onnx/decoder.onnx': big, 'onnx/vision.onnx': randomBytes(300_000) });
+  const tiny = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'deepseek-vl-reference', 'tiny-deepseek-vl');
+  const tinyFiles: Record<string, Buffer> = {};
+  for (const name of fs.readdirSync(tiny)) tinyFiles[name] = fs.readFileSync(path.join(tiny, name));
+  hub.addRepo('deepseek-community/deepseek-vl-1.3b-chat', tinyFiles);
   store = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-proto-store-'));
   host = startHost(envWithoutVulkan({ VISUAL_CODER_TEST: '1', HF_ENDPOINT: hub.url }));
   await host.connection.sendRequest(InitializeRequest, { clientName: 'test', device: 'cpu', modelsDir: store });
@@ -111,4 +115,41 @@ test('models/list, select, register and remove keep the store and the active mod
     host.connection.sendRequest(ModelsSelectRequest, { id: '' }),
     (err: rpc.ResponseError<unknown>) => err.code === HostErrorCodes.NoModel && /No model is installed/.test(err.message),
   );
+});
+
+test('a DeepSeek-VL pull reports the conversion in tensors and bytes after the download, and a cancel during it leaves no ONNX folder', async () => {
+  const events: ModelsProgressParams[] = [];
+  const sub = host.connection.onNotification(ModelsProgressNotification, (p: ModelsProgressParams) => {
+    events.push(p);
+  });
+  const converted = path.join(store, 'deepseek-vl-1.3b-chat.onnx');
+  try {
+    const cts = new rpc.CancellationTokenSource();
+    const pulling = host.connection.sendRequest(ModelsPullRequest, { id: 'deepseek-vl-1.3b-chat', dtype: 'fp32' }, cts.token);
+    for (let i = 0; i < 400 && !events.some((e) => e.phase === 'converting'); i++) await new Promise((r) => setTimeout(r, 10));
+    cts.cancel();
+    await assert.rejects(pulling, (err: rpc.ResponseError<{ kind: string }>) => err.code === HostErrorCodes.Cancelled);
+    assert.equal(fs.existsSync(converted), false, 'a cancelled conversion installs nothing');
+    assert.deepEqual(
+      fs.readdirSync(store).filter((f) => f.includes('.converting-')),
+      [],
+    );
+    assert.ok(
+      events.filter((e) => e.phase === 'downloading').every((e) => e.convertsAfterDownload),
+      'the download says a conversion follows',
+    );
+
+    events.length = 0;
+    const result = await host.connection.sendRequest(ModelsPullRequest, { id: 'deepseek-vl-1.3b-chat', dtype: 'fp32' });
+    assert.equal(result.dir, converted);
+    const counted = events.filter((e) => e.phase === 'converting' && e.conversion);
+    assert.ok(counted.length > 0, JSON.stringify(events));
+    const last = counted[counted.length - 1].conversion!;
+    assert.equal(last.tensorsDone, last.tensorsTotal);
+    assert.equal(last.bytesDone, last.bytesTotal);
+    assert.ok(last.bytesTotal > 1000 && last.tensorsTotal > 10, JSON.stringify(last));
+    for (const e of counted) assert.deepEqual([e.doneBytes, e.totalBytes], [e.conversion!.bytesDone, e.conversion!.bytesTotal]);
+  } finally {
+    sub.dispose();
+  }
 });

@@ -62,6 +62,27 @@ test('progress messages carry bytes, percent, rate and time left; increments add
   assert.equal(formatSize(999), '999 B');
 });
 
+test('a conversion after the download says tensors and bytes done, and the bar gives the download its share first', () => {
+  const base = { id: 'a', bytesPerSecond: 0, files: [], convertsAfterDownload: true };
+  const downloading: ModelsProgressParams = { ...base, phase: 'downloading', doneBytes: 1e9, totalBytes: 2e9 };
+  const conversion = { tensorsDone: 120, tensorsTotal: 339, bytesDone: 1.2e9, bytesTotal: 2.9e9 };
+  const converting: ModelsProgressParams = { ...base, phase: 'converting', doneBytes: 1.2e9, totalBytes: 2.9e9, etaSeconds: 40, conversion };
+  assert.equal(progressMessage(converting), 'converting to ONNX: 120 of 339 tensors, 1.2 GB of 2.9 GB (41%) · 40 s left');
+  assert.equal(progressMessage({ ...converting, conversion: undefined, message: 'decoder layer 2/24' }), 'converting to ONNX… decoder layer 2/24');
+  const inc = new ProgressIncrements();
+  const steps = [
+    downloading,
+    { ...downloading, phase: 'verifying', doneBytes: 2e9 } as ModelsProgressParams,
+    { ...converting, conversion: undefined },
+    { ...converting, conversion: { ...conversion, bytesDone: 1.45e9 } },
+    { ...converting, phase: 'done' } as ModelsProgressParams,
+  ].map((x) => inc.next(x));
+  assert.deepEqual(
+    steps.map((x) => Math.round(x)),
+    [35, 35, 0, 15, 15],
+  );
+});
+
 test('the status item names the active model briefly', () => {
   assert.equal(modelStatusText(undefined), '$(package) No model');
   assert.equal(modelStatusText('janus-pro-1b'), '$(package) janus-pro-1b');

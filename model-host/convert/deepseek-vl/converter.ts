@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Checkpoint } from '../../formats/safetensors';
+import { Checkpoint, type ReadProgress } from '../../formats/safetensors';
 import { writeDecoder, writeEmbedTokens } from './decoder-graph';
 import { alignerTensors, LM_HEAD, siglipTensors, textTensors, validateTensors } from './expected-tensors';
 import { ConvertError, type DeepseekVlConfig, readDeepseekVlConfig } from './hf-config';
@@ -46,6 +46,8 @@ export function defaultQ4Block(dtype: ConvertDtype, inputSizes: number[]): numbe
 
 export interface ConvertOptions {
   from: string;
+  /** Tensors and bytes of the checkpoint read so far, at most every PROGRESS_INTERVAL_MS and once at the end. */
+  progress?: (p: ReadProgress) => void;
   to: string;
   dtype?: ConvertDtype;
   /** Replace an existing OUT folder. */
@@ -126,6 +128,19 @@ function readCheckpointProcessor(from: string, numImageTokens: number, log: (mes
   return processor;
 }
 
+const PROGRESS_INTERVAL_MS = 250;
+
+function throttled(report: ConvertOptions['progress']): ((p: ReadProgress) => void) | undefined {
+  if (!report) return undefined;
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    report(p);
+  };
+}
+
 export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
   const started = Date.now();
   const log = opts.log ?? (() => undefined);
@@ -141,6 +156,8 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
   const cfg = readDeepseekVlConfig(from);
   const hybrid = cfg.modelType === 'deepseek_vl_hybrid';
   const ckpt = Checkpoint.open(from);
+  const reportProgress = throttled(opts.progress);
+  ckpt.onRead = reportProgress;
   const tied = resolveTiedEmbeddings(cfg, ckpt);
   validateTensors(ckpt, [...siglipTensors(cfg), ...(hybrid ? [] : alignerTensors(cfg)), ...textTensors(cfg, !tied)]);
   if (hybrid) checkHybridTensors(ckpt, cfg, readSamConfig(cfg.highResVision));
@@ -207,6 +224,9 @@ export function convertDeepseekVl(opts: ConvertOptions): ConvertResult {
     });
     if (existsSync(to)) rmSync(to, { recursive: true, force: true });
     renameSync(tmp, to);
+    // Every tensor the model needs is written: a checkpoint's unused extras must not leave the bar short.
+    const read = ckpt.readProgress();
+    opts.progress?.({ ...read, tensorsDone: read.tensorsTotal, bytesDone: read.bytesTotal });
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
