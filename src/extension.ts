@@ -58,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
     log,
     backend: () => remoteBackendForRun(settings, context.secrets),
     offerModel: () => models.offerModelDownload(),
+    openSettings: (query) => vs.commands.executeCommand('workbench.action.openSettings', query),
   });
   const inline = { vs, tasks, log };
 
@@ -70,6 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Visual
     watchHostSettings(vs.window, settings, host),
     followLogLevel(log, host),
     settings.onDidChange(Object.values(SETTING), (changed) => log.info(`settings changed: ${changed.join(', ')}`)),
+    settings.onDidChange([SETTING.customStacks], () => tasks.forgetTasks()),
     ...registerRemote({ vs, host, settings, secrets: context.secrets, log }),
     ...models.register(),
     ...new TaskCommands({ vs, tasks, images, lastEditor, settings, log }).register(),

@@ -84,7 +84,7 @@ function render(): void {
 function schedulePreview(immediate = false): void {
   clearTimeout(previewTimer);
   const update = () => {
-    preview.srcdoc = buildPreviewDocument(state.code, state.language, nonce, tailwind);
+    preview.srcdoc = buildPreviewDocument(state.code, state.language, nonce, tailwind, stacks.find((s) => s.id === state.stack)?.preview);
   };
   if (immediate) update();
   else previewTimer = setTimeout(update, 500);
@@ -126,8 +126,10 @@ function handle(message: ExtensionToPanel): void {
     case 'init': {
       stacks = message.stacks;
       tailwind = message.tailwind;
-      stackSelect.replaceChildren(...stacks.map((s) => new Option(s.title, s.id)));
-      stackSelect.value = state.stack || message.defaultStack;
+      stackSelect.replaceChildren(...stacks.map((s) => new Option(s.custom ? `${s.title} (yours)` : s.title, s.id)));
+      // A stack removed from the settings since the last session falls back to the default.
+      stackSelect.value = stacks.some((s) => s.id === state.stack) ? state.stack : message.defaultStack;
+      if (!stackSelect.value && stacks.length) stackSelect.value = stacks[0].id;
       state.stack = stackSelect.value;
       render();
       if (state.code) schedulePreview(true);

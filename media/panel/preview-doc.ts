@@ -55,9 +55,24 @@ function withoutRefresh(html: string): string {
   return html.replace(/<meta\b[^>]*http-equiv\s*=\s*(["']?)\s*refresh\s*\1[^>]*>/gi, '');
 }
 
-export function previewBody(code: string, language: string): string {
-  if (language === 'javascriptreact' || language === 'typescriptreact') return jsxToStaticHtml(code);
-  if (language === 'vue') return vueToStaticHtml(code);
+export type PreviewRuntime = 'html' | 'react' | 'vue' | 'none';
+
+/** What a language previews as when its stack does not say (a custom stack may: Svelte markup is close to HTML). */
+export function previewRuntimeOf(language: string, preview?: PreviewRuntime): PreviewRuntime {
+  if (preview) return preview;
+  if (language === 'javascriptreact' || language === 'typescriptreact') return 'react';
+  if (language === 'vue') return 'vue';
+  return 'html';
+}
+
+/** Shown in the frame for a stack whose code cannot be previewed (e.g. Flutter). */
+const NO_PREVIEW = '<p style="font-family: sans-serif; color: #666">This stack has no preview; the code is on the left.</p>';
+
+export function previewBody(code: string, language: string, preview?: PreviewRuntime): string {
+  const runtime = previewRuntimeOf(language, preview);
+  if (runtime === 'react') return jsxToStaticHtml(code);
+  if (runtime === 'vue') return vueToStaticHtml(code);
+  if (runtime === 'none') return NO_PREVIEW;
   return withoutRefresh(code);
 }
 
@@ -73,8 +88,8 @@ export function previewCsp(nonce: string): string {
  * attribute or after the model's own tags: the HTML parser puts them in the head it creates, and the
  * model's `<html>`/`<head>` tags that follow only merge into it.
  */
-export function buildPreviewDocument(code: string, language: string, nonce: string, tailwind: string): string {
-  const body = previewBody(code, language);
+export function buildPreviewDocument(code: string, language: string, nonce: string, tailwind: string, preview?: PreviewRuntime): string {
+  const body = previewBody(code, language, preview);
   const csp = `<meta http-equiv="Content-Security-Policy" content="${previewCsp(nonce)}">`;
   // `</script` inside the runtime's text would end the element early.
   const runtime = tailwind ? `<script nonce="${nonce}">${tailwind.replace(/<\/script/gi, '<\\/script')}</script>` : '';

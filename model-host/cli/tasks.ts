@@ -13,9 +13,15 @@ import { runTask } from '../tasks/run-task';
 import { taskEnginesFor } from '../tasks/task-engines';
 import { HostError } from '../protocol/errors';
 import { REMOTE_CLI_FLAGS, remoteBackendFromArgs } from './remote-options';
+import { readStacksFile } from './stacks-file';
 
-export const TASK_RUN_USAGE = `--task ID --image FILE [--option NAME=CHOICE] [--model DIR|ID] [--store DIR] [--device cpu|webgpu|…]
-      [--instruction TEXT] [--max-new-tokens N] [--endpoint URL --remote-model NAME] [--no-ocr] [--stream] [--json]`;
+export const TASK_RUN_USAGE = `--task ID --image FILE [--option NAME=CHOICE] [--stacks FILE] [--model DIR|ID] [--store DIR]
+      [--device cpu|webgpu|…] [--instruction TEXT] [--max-new-tokens N] [--endpoint URL --remote-model NAME]
+      [--no-ocr] [--stream] [--json]`;
+
+const STACKS_HELP = `--stacks FILE: your own stacks for ui-to-code beside the built-in ones, a JSON list of
+{"name", "language", "instructions", "preview"} (as the visualCoder.customStacks setting); a stack's
+id is its name in lower case with dashes: --option stack=svelte-5.`;
 
 function parseOptions(values: string[]): Record<string, string> {
   const options: Record<string, string> = {};
@@ -30,7 +36,7 @@ function parseOptions(values: string[]): Record<string, string> {
 /** `run --task …` and `tasks run …`: prints the post-processed output (or the whole result with --json). */
 export async function runTaskFromCli(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['task', 'image', 'device', 'max-new-tokens', 'option', 'instruction', 'model', 'store', ...REMOTE_CLI_FLAGS],
+    values: ['task', 'image', 'device', 'max-new-tokens', 'option', 'instruction', 'model', 'store', 'stacks', ...REMOTE_CLI_FLAGS],
     switches: ['json', 'stream', 'no-ocr'],
   });
   const taskId = flag(args, 'task');
@@ -53,6 +59,7 @@ export async function runTaskFromCli(argv: string[]): Promise<number> {
       remoteBackendFromArgs(args) ??
       (endpoint ? { kind: 'openai', endpoint, model: flag(args, 'remote-model'), apiKey: process.env.VISUAL_CODER_API_KEY } : undefined),
     ocrAugment: !args.flags.has('no-ocr'),
+    customStacks: readStacksFile(flag(args, 'stacks')),
   };
   const model = flag(args, 'model');
   const log = (level: string, message: string) => {
@@ -82,13 +89,15 @@ export async function runTaskFromCli(argv: string[]): Promise<number> {
 export const tasksCommand: CliCommand = {
   name: 'tasks',
   summary: 'List the visual coding tasks (or run one: tasks run --task ID --image FILE)',
-  usage: `model-host tasks [--json]            list tasks, their options and output languages
-model-host tasks run ${TASK_RUN_USAGE}`,
+  usage: `model-host tasks [--stacks FILE] [--json]   list tasks, their options and output languages
+model-host tasks run ${TASK_RUN_USAGE}
+
+${STACKS_HELP}`,
   async run(argv) {
     if (argv[0] === 'run') return runTaskFromCli(argv.slice(1));
-    const args = parseArgs(argv, { switches: ['json'] });
+    const args = parseArgs(argv, { values: ['stacks'], switches: ['json'] });
     if (args.positional.length) throw new UsageError(`unknown argument "${args.positional[0]}"`);
-    const tasks = listTasks();
+    const tasks = listTasks(readStacksFile(flag(args, 'stacks')));
     if (args.flags.has('json')) {
       process.stdout.write(JSON.stringify(tasks, null, 2) + '\n');
       return 0;
@@ -98,7 +107,8 @@ model-host tasks run ${TASK_RUN_USAGE}`,
       for (const option of task.options) {
         for (const choice of option.choices) {
           const mark = choice.id === option.default ? '*' : ' ';
-          process.stdout.write(`    ${mark} --option ${option.name}=${choice.id.padEnd(16)} ${choice.title} → ${choice.language}\n`);
+          const yours = choice.custom ? '  (your stack)' : '';
+          process.stdout.write(`    ${mark} --option ${option.name}=${choice.id.padEnd(16)} ${choice.title} → ${choice.language}${yours}\n`);
         }
       }
     }

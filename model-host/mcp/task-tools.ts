@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { BackendConfig, LogLevel, TaskInfo, TaskRunParams } from '../protocol';
+import type { BackendConfig, CustomStack, LogLevel, TaskInfo, TaskRunParams } from '../protocol';
 import { listTasks } from '../tasks/registry';
 import { runTask, type TaskEngines } from '../tasks/run-task';
 import { HOST_VERSION } from '../version';
@@ -18,6 +18,8 @@ export interface TaskToolsOptions {
   backend?: BackendConfig;
   /** Put OCR-detected text into the prompt, as `run --task` does unless `--no-ocr`. */
   ocrAugment: boolean;
+  /** The user's own stacks (`--stacks FILE`), offered in ui-to-code's stack enum. */
+  customStacks?: CustomStack[];
   log(level: LogLevel, message: string): void;
 }
 
@@ -26,7 +28,7 @@ const PROGRESS_INTERVAL_MS = 100;
 
 export function createTaskToolsServer(options: TaskToolsOptions): McpServer {
   const server = new McpServer({ name: 'visual-coder', title: 'Visual Coder', version: HOST_VERSION });
-  for (const task of listTasks()) registerTaskTool(server, task, options);
+  for (const task of listTasks(options.customStacks)) registerTaskTool(server, task, options);
   return server;
 }
 
@@ -67,6 +69,7 @@ function registerTaskTool(server: McpServer, task: TaskInfo, options: TaskToolsO
         generation: input.maxNewTokens ? { maxNewTokens: input.maxNewTokens as number } : undefined,
         backend: options.backend,
         ocrAugment: options.ocrAugment,
+        customStacks: options.customStacks,
       };
       const progressToken = extra._meta?.progressToken;
       let written = 0;

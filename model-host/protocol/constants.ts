@@ -14,6 +14,10 @@ export const DEVICE_PREFERENCES = ['auto', ...DEVICE_KINDS] as const;
 export type DevicePreference = (typeof DEVICE_PREFERENCES)[number];
 
 /** Log levels, lowest first. */
+/** What the panel's preview renders code as: a page, a React or Vue component's markup, or nothing. */
+export const PREVIEW_RUNTIMES = ['html', 'react', 'vue', 'none'] as const;
+export type PreviewRuntime = (typeof PREVIEW_RUNTIMES)[number];
+
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

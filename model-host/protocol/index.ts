@@ -22,15 +22,19 @@ export {
   IMAGE_MIME_TYPES,
   LOG_LEVELS,
   MODEL_DTYPES,
+  PREVIEW_RUNTIMES,
   imageExtensionOf,
   logLevelPasses,
   type DeviceKind,
   type DevicePreference,
   type LogLevel,
   type ModelDtypePreference,
+  type PreviewRuntime,
 } from './constants';
-import type { DeviceKind, DevicePreference, LogLevel, ModelDtypePreference } from './constants';
+import type { DeviceKind, DevicePreference, LogLevel, ModelDtypePreference, PreviewRuntime } from './constants';
 export { endpointHost, formatBytes } from './format';
+export { CUSTOM_STACK_ID, readCustomStacks, stackIdFromName, type CustomStack, type CustomStackEntries } from './custom-stacks';
+import type { CustomStack } from './custom-stacks';
 
 /** One device as probed by the host. `available: false` always comes with the reason. */
 export interface DeviceInfo {
@@ -277,8 +281,22 @@ export interface TaskOptionInfo {
   /** e.g. `stack`, `library`, `target`. */
   name: string;
   title: string;
-  choices: { id: string; title: string; language: string }[];
+  choices: TaskChoiceInfo[];
   default: string;
+}
+export interface TaskChoiceInfo {
+  id: string;
+  title: string;
+  language: string;
+  /** How the panel previews the code (default: from the language). */
+  preview?: PreviewRuntime;
+  /** The user's own stack (`visualCoder.customStacks`, `--stacks FILE`). */
+  custom?: boolean;
+}
+
+export interface TaskListParams {
+  /** Stacks to list beside the built-in ones under ui-to-code. */
+  customStacks?: CustomStack[];
 }
 
 export interface TaskInfo {
@@ -290,8 +308,8 @@ export interface TaskInfo {
   /** Which engines can run it (`vlm`, `ocr`, `remote`). */
   engines: string[];
 }
-/** client → host: the task registry, for quick picks. */
-export const TaskListRequest = new RequestType0<TaskInfo[], void>('task/list');
+/** client → host: the task registry, for quick picks (`{}`: the built-in stacks only). */
+export const TaskListRequest = new RequestType<TaskListParams, TaskInfo[], void>('task/list');
 
 export interface TaskRunParams {
   /** Chosen by the client; tags the `task/delta` notifications of this run. */
@@ -306,6 +324,8 @@ export interface TaskRunParams {
   backend?: BackendConfig;
   /** Put OCR-detected text with positions into the prompt (`visualCoder.ocrAugmentedPrompts`). */
   ocrAugment?: boolean;
+  /** The user's stacks, so `options.stack` may name one of them. */
+  customStacks?: CustomStack[];
 }
 
 export interface TaskDeltaParams {

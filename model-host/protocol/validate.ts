@@ -4,9 +4,9 @@
  * a message and `data.field` naming the field (`image.path`, `generation.maxNewTokens`), never an
  * internal error from deep inside a handler. The host runs each request's validator before its handler.
  */
-import { DEVICE_PREFERENCES, LOG_LEVELS, MODEL_DTYPES, type LogLevel, type ModelDtypePreference } from './constants';
+import { DEVICE_PREFERENCES, LOG_LEVELS, MODEL_DTYPES, PREVIEW_RUNTIMES, type LogLevel, type ModelDtypePreference } from './constants';
 import { HostError, HostErrorCodes } from './errors';
-import type { BackendConfig, GenerationOptions, ImageInput, InitializeParams, ModelsPullParams, TaskRunParams } from './index';
+import type { BackendConfig, CustomStack, GenerationOptions, ImageInput, InitializeParams, ModelsPullParams, TaskListParams, TaskRunParams } from './index';
 
 /** A check of one value at `field`; returns the value typed, or throws InvalidParams naming the field. */
 type Check<T> = (value: unknown, field: string) => T;
@@ -127,6 +127,24 @@ const backendConfig = object<BackendConfig>({
   maxImageSide: optional(num(64, 16384, true)),
 });
 
+function maxLength(check: Check<string>, max: number): Check<string> {
+  return (v, f) => {
+    const s = check(v, f);
+    if (s.length > max) throw invalid(f, `is ${s.length} characters long; at most ${max}`);
+    return s;
+  };
+}
+
+/** A custom stack's fields; clashes with built-in stacks are the task registry's to say. */
+const customStack = object<CustomStack>({
+  id: required(maxLength(nonEmpty, 48)),
+  title: required(maxLength(nonEmpty, 80)),
+  language: required(maxLength(nonEmpty, 40)),
+  instructions: required(maxLength(nonEmpty, 4000)),
+  preview: optional(oneOf(PREVIEW_RUNTIMES)),
+});
+const customStacks = list(customStack, 64);
+
 /** The validators of the methods that take params, by method name. */
 export const PARAMS_VALIDATORS = {
   'host/initialize': object<InitializeParams>({
@@ -146,7 +164,9 @@ export const PARAMS_VALIDATORS = {
     generation: optional(generationOptions),
     backend: optional(backendConfig),
     ocrAugment: optional(bool),
+    customStacks: optional(customStacks),
   }),
+  'task/list': object<TaskListParams>({ customStacks: optional(customStacks) }),
   'models/pull': object<ModelsPullParams>({ id: required(nonEmpty), store: optional(str), proxy: optional(str), dtype: optional(oneOf(MODEL_DTYPES)) }),
   'models/list': object<{ store?: string; dtype?: ModelDtypePreference }>({ store: optional(str), dtype: optional(oneOf(MODEL_DTYPES)) }),
   'models/verify': object<{ id: string; store?: string }>({ id: required(nonEmpty), store: optional(str) }),

@@ -3,9 +3,10 @@
  * a task gives each model family.
  */
 import type { ChatPrompt } from '../engines/engine';
-import type { TaskInfo } from '../protocol';
+import type { CustomStack, TaskInfo } from '../protocol';
+import { CustomStackError, withCustomStacks } from './custom-stacks';
 import { type PromptFamily, type TaskDefinition, languageFor, toTaskInfo } from './task-definition';
-import { uiToCode } from './ui-to-code';
+import { UI_SYSTEM_PROMPT, uiToCode } from './ui-to-code';
 import { chartToCode } from './chart-to-code';
 import { flowchartToCode } from './flowchart-to-code';
 import { explainCodeImage, findBugInCodeImage, transcribeCode } from './code-image-tasks';
@@ -22,16 +23,28 @@ export const TASKS: readonly TaskDefinition[] = [
   transcribeCode,
 ];
 
-export function listTasks(): TaskInfo[] {
-  return TASKS.map(toTaskInfo);
+/** The registry as clients see it, with the user's stacks under ui-to-code. */
+export function listTasks(customStacks?: readonly CustomStack[]): TaskInfo[] {
+  return TASKS.map((t) => toTaskInfo(withStacks(t, customStacks)));
 }
 
 export class UnknownTaskError extends Error {}
 
-export function getTask(id: string): TaskDefinition {
+export function getTask(id: string, customStacks?: readonly CustomStack[]): TaskDefinition {
   const task = TASKS.find((t) => t.id === id);
   if (!task) throw new UnknownTaskError(`unknown task "${id}"; known tasks: ${TASKS.map((t) => t.id).join(', ')}`);
-  return task;
+  return withStacks(task, customStacks);
+}
+
+function withStacks(task: TaskDefinition, customStacks: readonly CustomStack[] | undefined): TaskDefinition {
+  if (task !== uiToCode) return task;
+  try {
+    return withCustomStacks(task, customStacks, UI_SYSTEM_PROMPT);
+  } catch (err) {
+    // A bad stack is the caller's mistake, said as such (invalid params), not an internal error.
+    if (err instanceof CustomStackError) throw new UnknownTaskError(err.message);
+    throw err;
+  }
 }
 
 /**

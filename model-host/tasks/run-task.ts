@@ -43,7 +43,7 @@ export async function runTask(params: TaskRunParams, engines: TaskEngines, ctx: 
   const started = performance.now();
   let task, choice: string;
   try {
-    task = getTask(params.taskId);
+    task = getTask(params.taskId, params.customStacks);
     choice = resolveChoice(task, params.options);
   } catch (err) {
     if (err instanceof UnknownTaskError) throw new HostError(INVALID_PARAMS, err.message);

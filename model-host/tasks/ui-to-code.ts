@@ -42,7 +42,7 @@ const STACKS: Record<string, { title: string; language: string; short: string; d
   },
 };
 
-const SYSTEM =
+export const UI_SYSTEM_PROMPT =
   'You are an expert front-end developer. You turn screenshots into clean, working code. Answer with the code in one fenced code block and nothing else.';
 
 /**
@@ -73,7 +73,7 @@ export const uiToCode: TaskDefinition = {
   },
   prompt(choice): TaskPrompt {
     const stack = STACKS[choice] ?? STACKS['html-tailwind'];
-    return { short: stack.short, detailed: stack.detailed, system: SYSTEM };
+    return { short: stack.short, detailed: stack.detailed, system: UI_SYSTEM_PROMPT };
   },
   postprocess(raw, language) {
     const code = extractCode(raw, language);

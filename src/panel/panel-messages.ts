@@ -7,6 +7,10 @@ export interface PanelChoice {
   id: string;
   title: string;
   language: string;
+  /** How the preview renders this stack's code (default: from the language). */
+  preview?: 'html' | 'react' | 'vue' | 'none';
+  /** One of the user's stacks (`visualCoder.customStacks`). */
+  custom?: boolean;
 }
 
 export interface PanelImage {

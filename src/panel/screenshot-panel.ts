@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { HostErrorCodes, hostErrorCode, IMAGE_EXTENSIONS, IMAGE_MIME_TYPES, imageExtensionOf } from '../../model-host/protocol';
 import type { TaskService } from '../tasks/task-service';
 import type { LastEditorTracker } from '../tasks/last-editor';
-import type { Settings } from '../settings/settings';
+import { SETTING, type Settings } from '../settings/settings';
 import { PANEL_VIEW_TYPE, type ExtensionToPanel, type PanelImage, type PanelToExtension } from './panel-messages';
 import { panelHtml } from './panel-html';
 
@@ -44,6 +44,11 @@ export class ScreenshotPanel {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: PanelToExtension) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      // An edited stack list shows in the open panel at once.
+      deps.settings.onDidChange([SETTING.customStacks], () => {
+        deps.tasks.forgetTasks();
+        return this.sendInit();
+      }),
     );
   }
 
@@ -63,24 +68,11 @@ export class ScreenshotPanel {
   }
 
   private async onMessage(message: PanelToExtension): Promise<void> {
-    const { vs, context, tasks, settings } = this.deps;
+    const { vs } = this.deps;
     switch (message.type) {
-      case 'ready': {
-        try {
-          const task = (await tasks.tasks()).find((t) => t.id === TASK_ID);
-          const option = task?.options[0];
-          const tailwind = await fs.readFile(path.join(context.extensionPath, 'dist', 'vendor', 'tailwindcss-browser.js'), 'utf8').catch(() => '');
-          this.post({
-            type: 'init',
-            stacks: option?.choices ?? [],
-            defaultStack: settings.lastChoice(TASK_ID, STACK_OPTION) ?? option?.default ?? 'html-tailwind',
-            tailwind,
-          });
-        } catch (err) {
-          this.post({ type: 'failed', message: `The model host is not available: ${(err as Error).message}` });
-        }
+      case 'ready':
+        await this.sendInit();
         break;
-      }
       case 'generate':
         await this.generate(message.image, message.stack);
         break;
@@ -104,6 +96,24 @@ export class ScreenshotPanel {
         await vs.env.clipboard.writeText(message.code);
         this.post({ type: 'notice', message: 'Copied to the clipboard.' });
         break;
+    }
+  }
+
+  /** The stacks (built-in and the user's), the one to preselect and the preview's runtime. */
+  private async sendInit(): Promise<void> {
+    const { context, tasks, settings } = this.deps;
+    try {
+      const task = (await tasks.tasks()).find((t) => t.id === TASK_ID);
+      const option = task?.options[0];
+      const tailwind = await fs.readFile(path.join(context.extensionPath, 'dist', 'vendor', 'tailwindcss-browser.js'), 'utf8').catch(() => '');
+      this.post({
+        type: 'init',
+        stacks: option?.choices ?? [],
+        defaultStack: settings.lastChoice(TASK_ID, STACK_OPTION) ?? option?.default ?? 'html-tailwind',
+        tailwind,
+      });
+    } catch (err) {
+      this.post({ type: 'failed', message: `The model host is not available: ${(err as Error).message}` });
     }
   }
 

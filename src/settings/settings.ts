@@ -6,7 +6,15 @@
  * in plain Node.
  */
 import type * as vscode from 'vscode';
-import { DEVICE_PREFERENCES, MODEL_DTYPES, type DevicePreference, type GenerationOptions, type ModelDtypePreference } from '../../model-host/protocol';
+import {
+  DEVICE_PREFERENCES,
+  MODEL_DTYPES,
+  readCustomStacks,
+  type CustomStackEntries,
+  type DevicePreference,
+  type GenerationOptions,
+  type ModelDtypePreference,
+} from '../../model-host/protocol';
 import { readRemoteSettings, type RemoteSettings } from './remote-settings';
 
 export const SECTION = 'visualCoder';
@@ -25,6 +33,7 @@ export const SETTING = {
   remoteEndpoint: 'visualCoder.remote.endpoint',
   remoteModel: 'visualCoder.remote.model',
   remoteMaxImageSide: 'visualCoder.remote.maxImageSide',
+  customStacks: 'visualCoder.customStacks',
 } as const;
 export type SettingKey = (typeof SETTING)[keyof typeof SETTING];
 
@@ -97,6 +106,11 @@ export class Settings {
   /** The active model (an installed id or a folder); undefined means the recommended installed one. */
   get model(): string | undefined {
     return this.text(SETTING.model);
+  }
+
+  /** The user's own stacks for Screenshot to Code, and a sentence for each entry that cannot be used. */
+  get customStacks(): CustomStackEntries {
+    return readCustomStacks(this.read<unknown>(SETTING.customStacks, []));
   }
 
   get remote(): RemoteSettings {

@@ -15,6 +15,7 @@ import {
   TaskRunRequest,
   type BackendConfig,
   type ImageInput,
+  type TaskChoiceInfo,
   type TaskInfo,
   type TaskRunParams,
   type TaskRunResult,
@@ -48,6 +49,8 @@ export interface TaskServiceDeps {
   backend(): Promise<BackendConfig | undefined>;
   /** Offers a model when there is none; resolves true once one is ready. */
   offerModel(): Promise<boolean>;
+  /** Opens the Settings editor at a setting. */
+  openSettings?(query: string): unknown;
 }
 
 export class TaskService {
@@ -55,13 +58,36 @@ export class TaskService {
 
   constructor(private readonly deps: TaskServiceDeps) {}
 
-  /** The registry from the host, fetched once per session (again after a failure). */
+  /** The registry from the host with the user's stacks, fetched once per session (again after a failure or a change of the stacks). */
   tasks(): Promise<TaskInfo[]> {
-    this.list ??= this.deps.host.whenReady().then(() => this.deps.host.sendRequest(TaskListRequest));
+    if (!this.list) {
+      const { stacks, problems } = this.deps.settings.customStacks;
+      this.reportStackProblems(problems);
+      this.list = this.deps.host.whenReady().then(() => this.deps.host.sendRequest(TaskListRequest, stacks.length ? { customStacks: stacks } : {}));
+    }
     return this.list.catch((err) => {
       this.list = undefined;
       throw err;
     });
+  }
+
+  /** `visualCoder.customStacks` changed: the next pick lists the new stacks. */
+  forgetTasks(): void {
+    this.list = undefined;
+  }
+
+  private reportedProblems = '';
+
+  /** Says once per edit of the setting which stacks were left out and why. */
+  private reportStackProblems(problems: string[]): void {
+    const said = problems.join('\n');
+    if (said === this.reportedProblems) return;
+    this.reportedProblems = said;
+    if (!problems.length) return;
+    this.deps.log.error(`visualCoder.customStacks: ${problems.join('; ')}`);
+    void this.deps.vs.window
+      .showWarningMessage(`Visual Coder: some of your custom stacks were left out: ${problems.join('; ')}.`, 'Open Settings')
+      .then((choice) => choice && this.deps.openSettings?.('visualCoder.customStacks'));
   }
 
   /** The task, or undefined after telling the user why it is not there. */
@@ -87,7 +113,7 @@ export class TaskService {
       const last = settings.lastChoice(task.id, option.name);
       const ordered = [...option.choices].sort((a, b) => Number(b.id === last) - Number(a.id === last));
       const picked = await this.deps.vs.window.showQuickPick(
-        ordered.map((c) => ({ label: c.title, description: c.id === last ? 'last used' : c.id === option.default ? 'default' : undefined, id: c.id })),
+        ordered.map((c) => ({ label: c.title, description: choiceDescription(c, last, option.default), id: c.id })),
         { title: `${task.title}: ${option.title}`, placeHolder: `Choose the ${option.title.toLowerCase()}` },
       );
       if (!picked) return undefined;
@@ -109,10 +135,11 @@ export class TaskService {
     return resolved;
   }
 
-  /** `task/run` params for a task on an image, with the settings every run shares. */
+  /** `task/run` params for a task on an image, with the settings every run shares (the user's stacks too: a choice may be one). */
   params(taskId: string, image: ImageInput, options: Record<string, string> = {}): TaskRunRequestParams {
     const { settings } = this.deps;
-    return { taskId, image, options, generation: settings.generation, ocrAugment: settings.ocrAugment };
+    const { stacks } = settings.customStacks;
+    return { taskId, image, options, generation: settings.generation, ocrAugment: settings.ocrAugment, ...(stacks.length ? { customStacks: stacks } : {}) };
   }
 
   /** Runs on the host (backend from the settings unless given), handing each raw delta to `onDelta` in order. */
@@ -190,4 +217,10 @@ export class TaskService {
     else void window.showErrorMessage(`Visual Coder: ${(err as Error).message}`);
     return true;
   }
+}
+
+/** What the quick pick says beside a choice: last used, the default, or that it is one of the user's stacks. */
+function choiceDescription(choice: TaskChoiceInfo, last: string | undefined, fallback: string): string | undefined {
+  const notes = [choice.id === last ? 'last used' : choice.id === fallback ? 'default' : undefined, choice.custom ? 'your stack' : undefined];
+  return notes.filter(Boolean).join(' · ') || undefined;
 }

@@ -19,6 +19,8 @@ import { runTaskWithCli } from '../fixtures/cli/run-task';
 import { convertTinyModel } from '../fixtures/cli/tiny-model';
 
 const MAX_NEW_TOKENS = 48;
+/** A stack of the user's own, as in the setting (and the CLI's --stacks file). */
+const CUSTOM_STACKS = [{ name: 'Svelte 5', language: 'svelte', instructions: 'Write one Svelte 5 component using runes.', preview: 'html' }];
 let vs: VsCodeSession;
 let tmp: string;
 let modelDir: string;
@@ -75,6 +77,7 @@ before(async () => {
       'visualCoder.device': 'cpu',
       'visualCoder.ocrAugmentedPrompts': false,
       'visualCoder.maxNewTokens': MAX_NEW_TOKENS,
+      'visualCoder.customStacks': CUSTOM_STACKS,
       'editor.renderControlCharacters': false,
     },
   });
@@ -124,6 +127,30 @@ test('every command from the palette writes exactly the post-processed CLI outpu
       });
     }
   }
+});
+
+test('a stack from visualCoder.customStacks is offered as "your stack" and runs end to end, as the CLI runs it with --stacks', async () => {
+  const stacksFile = join(tmp, 'stacks.json');
+  writeFileSync(stacksFile, JSON.stringify(CUSTOM_STACKS));
+  const want = runTaskWithCli({
+    taskId: 'ui-to-code',
+    option: 'stack=svelte-5',
+    stacks: stacksFile,
+    image: imageFile,
+    model: modelDir,
+    maxNewTokens: MAX_NEW_TOKENS,
+  });
+  assert.equal(want.language, 'svelte');
+  assert.notEqual(want.output, cli('ui-to-code', 'stack=react-tailwind').output, 'the custom prompt gives another answer');
+  await vs.openFile('img/shot.png');
+  await vs.runCommand('Visual Coder: Screenshot to Code');
+  await vs.pickQuickItem(/shot\.png/);
+  const item = vs.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Svelte 5' }).first();
+  await item.waitFor({ state: 'visible', timeout: 30_000 });
+  assert.match(await item.innerText(), /your stack/);
+  await vs.pickQuickItem(/Svelte 5/);
+  const line = await vs.waitForOutput('Visual Coder', /svelte result: \d+ characters \(sha256 ([0-9a-f]{64})\) in untitled:/, 60_000);
+  assert.equal(/sha256 ([0-9a-f]{64})/.exec(line)?.[1], sha(want.output), 'the document holds the CLI output for the custom stack');
 });
 
 test('with visualCoder.output = cursor the code goes at the cursor of the editor', async () => {

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { envWithoutVulkan, hostScript, repoRoot, SWIFTSHADER_ENV } from './host-test-helpers';
 
@@ -80,4 +81,27 @@ test('devices --device with a bad value is a usage error', () => {
   const r = run(['devices', '--device', 'tpu']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--device must be one of auto, webgpu/);
+});
+
+test('tasks --stacks FILE lists your stacks under ui-to-code; a bad file is a usage error saying what to fix', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vc-cli-stacks-'));
+  try {
+    const good = path.join(dir, 'stacks.json');
+    writeFileSync(good, JSON.stringify([{ name: 'Flutter', language: 'dart', instructions: 'One StatelessWidget.', preview: 'none' }]));
+    const listed = run(['tasks', '--stacks', good]);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /--option stack=flutter +Flutter → dart {2}\(your stack\)/);
+    const json = JSON.parse(run(['tasks', '--stacks', good, '--json']).stdout) as { id: string; options: { choices: { id: string; custom?: boolean }[] }[] }[];
+    assert.equal(json.find((t) => t.id === 'ui-to-code')?.options[0].choices.at(-1)?.custom, true);
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify([{ name: 'Flutter' }]));
+    const refused = run(['tasks', '--stacks', bad]);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /--stacks .*bad\.json: "Flutter" needs "instructions"/);
+    writeFileSync(bad, '[{');
+    assert.match(run(['tasks', '--stacks', bad]).stderr, /is not JSON/);
+    assert.match(run(['tasks', '--stacks', path.join(dir, 'none.json')]).stderr, /no such file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

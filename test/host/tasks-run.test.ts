@@ -90,9 +90,26 @@ function collectDeltas(runId: string): { text: () => string; dispose(): void } {
 const remote = () => ({ kind: 'openai' as const, endpoint, model: 'fake-vl' });
 
 test('task/list returns the registry', async () => {
-  const tasks = await connection.sendRequest(TaskListRequest);
+  const tasks = await connection.sendRequest(TaskListRequest, {});
   assert.ok(tasks.find((t) => t.id === 'ui-to-code')?.options[0].choices.some((c) => c.id === 'vue-sfc'));
   assert.equal(tasks.length, 8);
+});
+
+const svelte = { id: 'svelte-5', title: 'Svelte 5', language: 'svelte', instructions: 'Write one Svelte 5 component with runes.', preview: 'html' as const };
+
+test('task/list puts the custom stacks under ui-to-code; a clash or a bad field is invalid params naming it', async () => {
+  const tasks = await connection.sendRequest(TaskListRequest, { customStacks: [svelte] });
+  const choices = tasks.find((t) => t.id === 'ui-to-code')!.options[0].choices;
+  assert.deepEqual(choices[choices.length - 1], { id: 'svelte-5', title: 'Svelte 5', language: 'svelte', custom: true, preview: 'html' });
+  await assert.rejects(connection.sendRequest(TaskListRequest, { customStacks: [{ ...svelte, id: 'vue-sfc' }] }), (err: rpc.ResponseError<unknown>) => {
+    assert.equal(err.code, -32602);
+    assert.match(err.message, /custom stack "vue-sfc" has the id of another stack/);
+    return true;
+  });
+  await assert.rejects(
+    connection.sendRequest(TaskListRequest, { customStacks: [{ ...svelte, preview: 'flash' as 'html' }] }),
+    (err: rpc.ResponseError<unknown>) => err.code === -32602 && /customStacks\[0\]\.preview must be one of html, react, vue, none/.test(err.message),
+  );
 });
 
 test('task/run streams deltas and answers with the post-processed output', async () => {
@@ -120,6 +137,27 @@ test('task/run streams deltas and answers with the post-processed output', async
   assert.equal(body.messages[0].role, 'system');
   assert.match(JSON.stringify(body.messages[1].content), /data:image\/png;base64,/);
   assert.match(JSON.stringify(body.messages[1].content), /self-contained React function component/);
+});
+
+test('task/run with a custom stack sends its instructions and answers in its language', async () => {
+  chunkDelayMs = 1;
+  const result = await connection.sendRequest(TaskRunRequest, {
+    runId: 'run-svelte',
+    taskId: 'ui-to-code',
+    image: { path: image },
+    options: { stack: 'svelte-5' },
+    customStacks: [svelte],
+    backend: remote(),
+    ocrAugment: false,
+  });
+  assert.equal(result.language, 'svelte');
+  assert.match(result.output, /^export default function Hero/);
+  const body = requests.at(-1)!.body as { messages: { role: string; content: unknown }[] };
+  assert.match(JSON.stringify(body.messages[1].content), /reproduces this screenshot in Svelte 5\. Write one Svelte 5 component with runes\./);
+  await assert.rejects(
+    connection.sendRequest(TaskRunRequest, { runId: 'run-x', taskId: 'ui-to-code', image: { path: image }, options: { stack: 'svelte-5' }, backend: remote() }),
+    (err: rpc.ResponseError<unknown>) => err.code === -32602 && /"svelte-5" is not a stack of task "ui-to-code"/.test(err.message),
+  );
 });
 
 test('cancelling task/run keeps the partial text, post-processed', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPreviewDocument, jsxToStaticHtml, previewCsp, vueToStaticHtml } from '../../media/panel/preview-doc';
+import { buildPreviewDocument, jsxToStaticHtml, previewBody, previewCsp, previewRuntimeOf, vueToStaticHtml } from '../../media/panel/preview-doc';
 
 test('the preview CSP allows no network and only nonce scripts', () => {
   const csp = previewCsp('N1');
@@ -59,4 +59,17 @@ test('React components preview as their returned JSX with className → class an
 test('Vue SFCs preview as their template without directives, with their style', () => {
   const html = vueToStaticHtml('<template>\n  <p v-if="ok" :class="c" @click="f">Hi {{ name }}</p>\n</template>\n<style scoped>p { color: red }</style>');
   assert.equal(html, '<style>p { color: red }</style>\n  <p>Hi </p>\n');
+});
+
+test("a custom stack's preview runtime overrides its language's; none shows a note instead of the code", () => {
+  assert.equal(previewRuntimeOf('svelte'), 'html');
+  assert.equal(previewRuntimeOf('typescriptreact'), 'react');
+  assert.equal(previewRuntimeOf('svelte', 'vue'), 'vue');
+  const sfcLike = '<template><h1 v-if="x">Hi</h1></template>';
+  assert.equal(previewBody(sfcLike, 'svelte', 'vue'), '<h1>Hi</h1>');
+  const dart = 'class Hero extends StatelessWidget { Widget build(c) => Text("<b>x</b>"); }';
+  const none = previewBody(dart, 'dart', 'none');
+  assert.doesNotMatch(none, /StatelessWidget/);
+  assert.match(none, /no preview/);
+  assert.match(buildPreviewDocument(dart, 'dart', 'n1', '', 'none'), /This stack has no preview/);
 });

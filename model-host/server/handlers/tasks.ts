@@ -1,16 +1,29 @@
 /** task/list and task/run: the registry for quick picks, and runs forwarded to the engine worker. */
-import { TaskDeltaNotification, TaskListRequest, TaskRunRequest, type TaskRunResult } from '../../protocol';
+import { HostErrorCodes, TaskDeltaNotification, TaskListRequest, TaskRunRequest, type TaskRunResult } from '../../protocol';
 import type { HandlerModule } from '../host-services';
 import { cancellationSignal } from '../cancellation';
-import { onRequest, onRequest0 } from '../requests';
+import { onRequest } from '../requests';
 import { validatorFor } from '../../protocol/validate';
-import { listTasks } from '../../tasks/registry';
+import { listTasks, UnknownTaskError } from '../../tasks/registry';
+import { HostError } from '../../protocol/errors';
 import type { TaskDeltaEvent, TaskJobPayload } from '../../worker/jobs/task-job';
 
 export const registerTaskHandlers: HandlerModule = (services) => {
   const { connection } = services;
 
-  onRequest0(connection, TaskListRequest, () => listTasks());
+  onRequest(
+    connection,
+    TaskListRequest,
+    (params) => {
+      try {
+        return listTasks(params?.customStacks);
+      } catch (err) {
+        if (err instanceof UnknownTaskError) throw new HostError(HostErrorCodes.InvalidParams, err.message, { field: 'customStacks' });
+        throw err;
+      }
+    },
+    validatorFor('task/list'),
+  );
 
   onRequest(
     connection,
