@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symli
 import { join } from 'node:path';
 
 /** What a packaged Visual Coder contains (see .vscodeignore), besides node_modules. */
-const PRODUCT_ENTRIES = ['package.json', 'package.nls.json', 'dist', 'media', 'README.md', 'LICENSE'];
+const PRODUCT_ENTRIES = ['package.json', 'package.nls.json', 'l10n', 'dist', 'media', 'README.md', 'LICENSE'];
 
 /**
  * Installs the extension rooted at `extensionRoot` into `extensionsDir`, replacing an older copy;

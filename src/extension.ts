@@ -23,6 +23,7 @@ import { ScreenshotPanels } from './panel/screenshot-panel';
 import { registerMarkdownImageActions } from './inline/markdown-image-actions';
 import { registerNotebookImageActions } from './inline/notebook-image-actions';
 import { registerMcpServerDefinition } from './features/mcp-server-definition';
+import { useTranslator } from './l10n';
 
 let supervisor: HostSupervisor | undefined;
 
@@ -35,6 +36,8 @@ export interface VisualCoderTestApi {
 export async function activate(context: vscode.ExtensionContext): Promise<VisualCoderTestApi> {
   const started = Date.now();
   const vs = vscode;
+  // Every module's t() speaks the display language from here on (l10n/bundle.l10n.<language>.json).
+  useTranslator((message, ...args) => vs.l10n.t(message, ...args));
   const log = vs.window.createOutputChannel('Visual Coder', { log: true });
   const settings = new Settings(vs, context.globalState);
   const clientName = `${vs.env.appName} ${vs.version}`;

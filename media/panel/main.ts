@@ -5,6 +5,7 @@
  */
 import type { ExtensionToPanel, PanelChoice, PanelImage, PanelState, PanelToExtension } from '../../src/panel/panel-messages';
 import { buildPreviewDocument } from './preview-doc';
+import { ENGLISH_PANEL_STRINGS, fill, type PanelStrings } from '../../src/panel/panel-strings';
 import { extractCode } from '../../model-host/protocol/code-blocks';
 
 interface VsCodeApi {
@@ -38,10 +39,11 @@ const buttons = {
 };
 
 let stacks: PanelChoice[] = [];
+let strings: PanelStrings = ENGLISH_PANEL_STRINGS;
 let tailwind = '';
 let running = false;
 let raw = '';
-const state: PanelState = vscode.getState() ?? { stack: '', code: '', language: 'html', status: 'Paste (Ctrl+V), drop or choose a screenshot.' };
+const state: PanelState = vscode.getState() ?? { stack: '', code: '', language: 'html', status: ENGLISH_PANEL_STRINGS.idle };
 let previewTimer: ReturnType<typeof setTimeout> | undefined;
 
 function save(): void {
@@ -92,13 +94,13 @@ function schedulePreview(immediate = false): void {
 
 function setImage(image: PanelImage): void {
   state.image = image;
-  setStatus(`Image: ${image.name}. Pick a stack and press Generate.`);
+  setStatus(fill(strings.imageReady, image.name));
   render();
 }
 
 function readFile(file: File): void {
   if (!file.type.startsWith('image/')) {
-    setStatus(`${file.name || 'That'} is not an image; paste or drop a PNG, JPEG, GIF, WebP, BMP or SVG.`);
+    setStatus(fill(strings.notAnImage, file.name || strings.thatFile));
     return;
   }
   const reader = new FileReader();
@@ -116,7 +118,7 @@ function generate(): void {
   state.stack = stackSelect.value;
   state.language = languageOf(state.stack);
   state.code = '';
-  setStatus('Waiting for the model…');
+  setStatus(strings.waiting);
   render();
   vscode.postMessage({ type: 'generate', image: state.image, stack: state.stack });
 }
@@ -125,8 +127,9 @@ function handle(message: ExtensionToPanel): void {
   switch (message.type) {
     case 'init': {
       stacks = message.stacks;
+      strings = message.strings;
       tailwind = message.tailwind;
-      stackSelect.replaceChildren(...stacks.map((s) => new Option(s.custom ? `${s.title} (yours)` : s.title, s.id)));
+      stackSelect.replaceChildren(...stacks.map((s) => new Option(s.custom ? fill(strings.yours, s.title) : s.title, s.id)));
       // A stack removed from the settings since the last session falls back to the default.
       stackSelect.value = stacks.some((s) => s.id === state.stack) ? state.stack : message.defaultStack;
       if (!stackSelect.value && stacks.length) stackSelect.value = stacks[0].id;
@@ -139,7 +142,7 @@ function handle(message: ExtensionToPanel): void {
       setImage(message.image);
       break;
     case 'started':
-      setStatus('Generating…');
+      setStatus(strings.generating);
       break;
     case 'delta':
       raw += message.text;
@@ -154,7 +157,7 @@ function handle(message: ExtensionToPanel): void {
       running = false;
       state.code = message.output;
       state.language = message.language;
-      setStatus(message.message ?? (message.finishReason === 'cancelled' ? 'Cancelled; the partial code is kept.' : 'Done.'));
+      setStatus(message.message ?? (message.finishReason === 'cancelled' ? strings.cancelled : strings.done));
       render();
       schedulePreview(true);
       break;

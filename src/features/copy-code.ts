@@ -9,6 +9,7 @@ import type { TaskFeatureDeps } from './task-feature-deps';
 import type { TaskRunResult } from '../../model-host/protocol';
 import type { ChosenImage } from '../tasks/image-source';
 import { LANGUAGE_CHOICES, layoutDoubtLines, lowConfidenceRanges } from './copy-code-ranges';
+import { t } from '../l10n';
 
 export const COPY_CODE_COMMAND = 'visualCoder.copyCodeFromImage';
 const TITLE = 'Copy Code from Image';
@@ -26,7 +27,7 @@ export class CopyCodeFeature {
     // OCR runs in the host whatever the backend is: the remote settings are not read.
     const options = { region: settings.copyCodeRegion };
     const params = { ...tasks.params('transcribe-code', image.input, options), backend: { kind: 'local' as const } };
-    await tasks.runWithProgress(`reading code from ${image.label}…`, params, {
+    await tasks.runWithProgress(t('reading code from {0}…', image.label), params, {
       append: () => undefined,
       settle: async () => undefined,
       finish: async (r) => void (result = r),
@@ -39,7 +40,7 @@ export class CopyCodeFeature {
     if (editor && settings.output === 'cursor') return editor;
     let languageId = language;
     if (languageId === 'plaintext') {
-      const picked = await vs.window.showQuickPick(LANGUAGE_CHOICES, { title: `${TITLE}: which language is it?`, placeHolder: 'plaintext' });
+      const picked = await vs.window.showQuickPick(LANGUAGE_CHOICES, { title: t('{0}: which language is it?', TITLE), placeHolder: 'plaintext' });
       languageId = picked ?? 'plaintext';
     }
     const document = await vs.workspace.openTextDocument({ language: languageId, content: '' });
@@ -55,7 +56,7 @@ export class CopyCodeFeature {
     if (!result) return;
     const code = result.output;
     if (!code.trim()) {
-      void vs.window.showInformationMessage(`Visual Coder: no code found in ${image.label}.`);
+      void vs.window.showInformationMessage(t('Visual Coder: no code found in {0}.', image.label));
       return;
     }
     await vs.env.clipboard.writeText(code);
@@ -64,7 +65,7 @@ export class CopyCodeFeature {
     const at = target.selection.start;
     const ok = await target.edit((edit) => edit.replace(target.selection, code));
     if (!ok) {
-      void vs.window.showWarningMessage('Visual Coder: the editor refused the edit; the code is on the clipboard.');
+      void vs.window.showWarningMessage(t('Visual Coder: the editor refused the edit; the code is on the clipboard.'));
       return;
     }
     const ranges = lowConfidenceRanges(code, result.lines, at);
@@ -91,7 +92,7 @@ export class CopyCodeFeature {
       `${TITLE}: ${code.split('\n').length} lines of ${result.language} from ${image.label}, ${ranges.length} characters and ${doubtful.length} lines to check, ${Math.round(result.timings.totalMs)} ms`,
     );
     if (ranges.length) {
-      void vs.window.showInformationMessage(`Visual Coder: ${ranges.length} character(s) were hard to read; they are marked in the Problems view.`);
+      void vs.window.showInformationMessage(t('Visual Coder: {0} character(s) were hard to read; they are marked in the Problems view.', ranges.length));
     }
   }
 

@@ -5,6 +5,7 @@
 import type * as vscode from 'vscode';
 import type { InitializeResult } from '../../model-host/protocol';
 import type { HostClient } from '../host/host-client';
+import { t } from '../l10n';
 
 /** The part of the supervisor these commands need beyond HostClient. */
 export interface HostControl {
@@ -24,9 +25,11 @@ export function registerHostCommands(deps: HostCommandsDeps, control: HostContro
   const restart = async () => {
     log.info('restart of the model host requested');
     try {
-      await vs.window.withProgress({ location: vs.ProgressLocation.Window, title: 'Restarting the Visual Coder model host' }, () => control.restart());
+      await vs.window.withProgress({ location: vs.ProgressLocation.Window, title: t('Restarting the Visual Coder model host') }, () => control.restart());
     } catch (err) {
-      void vs.window.showErrorMessage(`Visual Coder: the model host did not restart: ${(err as Error).message}`, 'Show Logs').then((c) => c && log.show());
+      void vs.window
+        .showErrorMessage(t('Visual Coder: the model host did not restart: {0}', (err as Error).message), t('Show Logs'))
+        .then((c) => c && log.show());
     }
   };
 
@@ -39,8 +42,8 @@ export function registerHostCommands(deps: HostCommandsDeps, control: HostContro
         info = await host.whenReady();
       } catch (err) {
         void vs.window
-          .showErrorMessage(`Visual Coder: the model host is not running: ${(err as Error).message}`, 'Restart', 'Show Logs')
-          .then((c) => (c === 'Restart' ? restart() : c === 'Show Logs' ? log.show() : undefined));
+          .showErrorMessage(t('Visual Coder: the model host is not running: {0}', (err as Error).message), t('Restart'), t('Show Logs'))
+          .then((c) => (c === t('Restart') ? restart() : c === t('Show Logs') ? log.show() : undefined));
         return;
       }
       const text = formatHostInfo(info);
@@ -50,9 +53,9 @@ export function registerHostCommands(deps: HostCommandsDeps, control: HostContro
     }),
     host.onDidChangeState((change) => {
       if (change.state !== 'crashed' || !change.gaveUp) return;
-      void vs.window.showErrorMessage(change.reason ?? 'The Visual Coder model host crashed too often.', 'Restart', 'Show Logs').then((choice) => {
-        if (choice === 'Restart') return restart();
-        if (choice === 'Show Logs') log.show();
+      void vs.window.showErrorMessage(change.reason ?? t('The Visual Coder model host crashed too often.'), t('Restart'), t('Show Logs')).then((choice) => {
+        if (choice === t('Restart')) return restart();
+        if (choice === t('Show Logs')) log.show();
       });
     }),
   ];

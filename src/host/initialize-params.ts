@@ -6,6 +6,7 @@ import type * as vscode from 'vscode';
 import type { InitializeParams, LogLevel } from '../../model-host/protocol';
 import { HOST_AFFECTING_SETTINGS, type Settings } from '../settings/settings';
 import type { HostState } from './host-client';
+import { t } from '../l10n';
 
 export function readInitializeParams(settings: Settings, clientName: string, defaultModelsDir: string, logLevel: LogLevel = 'info'): InitializeParams {
   return {
@@ -29,7 +30,11 @@ export function watchHostSettings(
 ): vscode.Disposable {
   return settings.onDidChange(HOST_AFFECTING_SETTINGS, async (changed) => {
     if (host.state === 'stopped') return;
-    const choice = await window.showInformationMessage(`Visual Coder: ${changed.join(', ')} changed. Restart the model host to apply it?`, 'Restart', 'Later');
-    if (choice === 'Restart') await host.restart().catch(() => undefined);
+    const choice = await window.showInformationMessage(
+      t('Visual Coder: {0} changed. Restart the model host to apply it?', changed.join(', ')),
+      t('Restart'),
+      t('Later'),
+    );
+    if (choice === t('Restart')) await host.restart().catch(() => undefined);
   });
 }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { TaskService } from '../tasks/task-service';
 import { fenceTag } from '../../model-host/protocol/languages';
 import { fencedBlock, findImageLinks, type ImageLink } from './markdown-image-links';
+import { t } from '../l10n';
 
 export interface InlineDeps {
   vs: typeof vscode;
@@ -19,9 +20,9 @@ export const INLINE_COMMAND = 'visualCoder.inline.imageToCode';
 
 /** The actions offered on an image, in lens order. */
 export const INLINE_ACTIONS: { taskId: string; title: string }[] = [
-  { taskId: 'chart-to-code', title: 'Chart to code' },
-  { taskId: 'ui-to-code', title: 'Screenshot to code' },
-  { taskId: 'explain-code-image', title: 'Explain' },
+  { taskId: 'chart-to-code', title: t('Chart to code') },
+  { taskId: 'ui-to-code', title: t('Screenshot to code') },
+  { taskId: 'explain-code-image', title: t('Explain') },
 ];
 
 /** The slice of `vscode.workspace` that decides which images an inline action may read. */
@@ -90,7 +91,7 @@ class ImageLensProvider implements vscode.CodeLensProvider, vscode.CodeActionPro
             title: action.title,
             command: INLINE_COMMAND,
             arguments: [document.uri, link.line, image, action.taskId],
-            tooltip: `${action.title}: insert the result below this image`,
+            tooltip: t('{0}: insert the result below this image', action.title),
           }),
         );
       }
@@ -125,7 +126,7 @@ export function registerMarkdownImageActions(deps: InlineDeps): vscode.Disposabl
       const document = await vs.workspace.openTextDocument(uri);
       const allowed = readableImagePath(vs.workspace, document, image);
       if (!allowed) {
-        void vs.window.showWarningMessage('Visual Coder: inline actions read images inside this workspace folder only, and only in a trusted workspace.');
+        void vs.window.showWarningMessage(t('Visual Coder: inline actions read images inside this workspace folder only, and only in a trusted workspace.'));
         return;
       }
       return insertBelowImage(deps, uri, line, allowed, taskId);

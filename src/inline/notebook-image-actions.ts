@@ -7,6 +7,7 @@
 import type * as vscode from 'vscode';
 import { IMAGE_MIME_TYPES } from '../../model-host/protocol';
 import { INLINE_ACTIONS, type InlineDeps } from './markdown-image-actions';
+import { t } from '../l10n';
 
 export const NOTEBOOK_COMMAND = 'visualCoder.notebook.imageOutputToCode';
 const IMAGE_MIMES = [...new Set(Object.values(IMAGE_MIME_TYPES))];
@@ -24,10 +25,10 @@ async function run(deps: InlineDeps, cell: vscode.NotebookCell | undefined): Pro
   const { vs, tasks } = deps;
   cell ??= vs.window.activeNotebookEditor?.notebook.cellAt(vs.window.activeNotebookEditor.selection.start);
   const item = cell?.outputs.flatMap((o) => o.items).find((i) => IMAGE_MIMES.includes(i.mime));
-  if (!cell || !item) return void vs.window.showInformationMessage('Visual Coder: this cell has no image output.');
+  if (!cell || !item) return void vs.window.showInformationMessage(t('Visual Coder: this cell has no image output.'));
   const picked = await vs.window.showQuickPick(
     INLINE_ACTIONS.map((a) => ({ label: a.title, taskId: a.taskId })),
-    { title: 'Visual Coder: image output to…' },
+    { title: t('Visual Coder: image output to…') },
   );
   if (!picked) return;
   const task = await tasks.find(picked.taskId);
@@ -35,7 +36,7 @@ async function run(deps: InlineDeps, cell: vscode.NotebookCell | undefined): Pro
   const { options } = tasks.rememberedOptions(task);
   // The image goes to the host as bytes: no temporary file of the user's output is written anywhere.
   const image = { base64: outputImageBytes(item.data, item.mime).toString('base64') };
-  await tasks.runWithProgress(`${task.title} (cell ${cell.index + 1})`, tasks.params(task.id, image, options), {
+  await tasks.runWithProgress(t('{0} (cell {1})', task.title, cell.index + 1), tasks.params(task.id, image, options), {
     append: () => undefined,
     settle: async () => undefined,
     finish: async (result) => {

@@ -2,6 +2,7 @@
  * Every message between the screenshot-to-code panel (webview script `media/panel/main.ts`) and the
  * extension (`src/panel/screenshot-panel.ts`), typed once and imported by both sides.
  */
+import type { PanelStrings } from './panel-strings';
 
 export interface PanelChoice {
   id: string;
@@ -43,7 +44,7 @@ export type PanelToExtension =
 
 /** extension → webview */
 export type ExtensionToPanel =
-  | { type: 'init'; stacks: PanelChoice[]; defaultStack: string; tailwind: string }
+  | { type: 'init'; stacks: PanelChoice[]; defaultStack: string; tailwind: string; strings: PanelStrings }
   | { type: 'image'; image: PanelImage }
   | { type: 'started' }
   | { type: 'delta'; text: string }

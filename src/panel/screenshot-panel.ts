@@ -12,6 +12,8 @@ import type { LastEditorTracker } from '../tasks/last-editor';
 import { SETTING, type Settings } from '../settings/settings';
 import { PANEL_VIEW_TYPE, type ExtensionToPanel, type PanelImage, type PanelToExtension } from './panel-messages';
 import { panelHtml } from './panel-html';
+import { t } from '../l10n';
+import { panelStrings } from './panel-strings';
 
 const TASK_ID = 'ui-to-code';
 const STACK_OPTION = 'stack';
@@ -63,7 +65,7 @@ export class ScreenshotPanel {
       const image: PanelImage = { base64: bytes.toString('base64'), mime: (ext && IMAGE_MIME_TYPES[ext]) ?? 'image/png', name: path.basename(uri.fsPath) };
       this.post({ type: 'image', image });
     } catch (err) {
-      this.post({ type: 'notice', message: `Cannot read ${uri.fsPath}: ${(err as Error).message}` });
+      this.post({ type: 'notice', message: t('Cannot read {0}: {1}', uri.fsPath, (err as Error).message) });
     }
   }
 
@@ -80,7 +82,7 @@ export class ScreenshotPanel {
         this.running?.cancel();
         break;
       case 'chooseImage': {
-        const files = await vs.window.showOpenDialog({ canSelectMany: false, filters: { Images: [...IMAGE_EXTENSIONS] }, openLabel: 'Use this image' });
+        const files = await vs.window.showOpenDialog({ canSelectMany: false, filters: { Images: [...IMAGE_EXTENSIONS] }, openLabel: t('Use this image') });
         if (files?.[0]) await this.loadImage(files[0]);
         break;
       }
@@ -94,7 +96,7 @@ export class ScreenshotPanel {
       }
       case 'copy':
         await vs.env.clipboard.writeText(message.code);
-        this.post({ type: 'notice', message: 'Copied to the clipboard.' });
+        this.post({ type: 'notice', message: t('Copied to the clipboard.') });
         break;
     }
   }
@@ -111,9 +113,10 @@ export class ScreenshotPanel {
         stacks: option?.choices ?? [],
         defaultStack: settings.lastChoice(TASK_ID, STACK_OPTION) ?? option?.default ?? 'html-tailwind',
         tailwind,
+        strings: panelStrings(t),
       });
     } catch (err) {
-      this.post({ type: 'failed', message: `The model host is not available: ${(err as Error).message}` });
+      this.post({ type: 'failed', message: t('The model host is not available: {0}', (err as Error).message) });
     }
   }
 
@@ -131,15 +134,15 @@ export class ScreenshotPanel {
       );
       const message =
         result.finishReason === 'length'
-          ? 'Stopped at the token limit (visualCoder.maxNewTokens).'
+          ? t('Stopped at the token limit (visualCoder.maxNewTokens).')
           : result.finishReason === 'error'
-            ? `Cut off: ${result.error ?? 'unknown reason'}; what arrived is kept.`
+            ? t('Cut off: {0}; what arrived is kept.', result.error ?? t('unknown reason'))
             : undefined;
       this.post({ type: 'done', output: result.output, language: result.language, finishReason: result.finishReason, message });
     } catch (err) {
       const text = (err as Error).message;
       this.deps.log.error(`panel: ${text}`);
-      this.post({ type: 'failed', message: hostErrorCode(err) === HostErrorCodes.NoModel ? text : `Failed: ${text}` });
+      this.post({ type: 'failed', message: hostErrorCode(err) === HostErrorCodes.NoModel ? text : t('Failed: {0}', text) });
       void tasks.offerModelIfMissing(err);
     } finally {
       if (this.running === source) this.running = undefined;

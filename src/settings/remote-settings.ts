@@ -6,6 +6,7 @@
  */
 
 import { endpointHost } from '../../model-host/protocol/format';
+import { t } from '../l10n';
 
 export type BackendKind = 'local' | 'openai';
 
@@ -37,14 +38,14 @@ export function readRemoteSettings(config: ConfigReader): RemoteSettings {
 
 /** Why an endpoint cannot be used, or undefined when it can. */
 export function endpointProblem(endpoint: string): string | undefined {
-  if (!endpoint) return 'no endpoint is set';
+  if (!endpoint) return t('no endpoint is set');
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    return `"${endpoint}" is not a URL (expected e.g. ${DEFAULT_ENDPOINT})`;
+    return t('"{0}" is not a URL (expected e.g. {1})', endpoint, DEFAULT_ENDPOINT);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `"${endpoint}" is not an http(s) URL`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return t('"{0}" is not an http(s) URL', endpoint);
   return undefined;
 }
 
@@ -95,7 +96,7 @@ export const SERVER_PRESETS: readonly ServerPreset[] = [
   },
   {
     id: 'visual-coder',
-    label: 'Visual Coder model host',
+    label: t('Visual Coder model host'),
     endpoint: 'http://127.0.0.1:8001/v1',
     howToStart: 'node dist/model-host.js serve --http 127.0.0.1:8001 --model MODEL (add --api-key KEY to serve other machines)',
   },
@@ -112,7 +113,11 @@ export function describeRemoteStatus(settings: RemoteSettings): RemoteStatusView
   const host = endpointHost(settings.endpoint) || 'no endpoint';
   const model = settings.model || 'no model';
   return {
-    text: `$(cloud) ${model} @ ${host}`,
-    tooltip: `Visual Coder uses the OpenAI-compatible server at ${settings.endpoint || '(not set)'} with model ${settings.model || '(not set)'}. Click to choose the model.`,
+    text: t('$(cloud) {0} @ {1}', model, host),
+    tooltip: t(
+      'Visual Coder uses the OpenAI-compatible server at {0} with model {1}. Click to choose the model.',
+      settings.endpoint || t('(not set)'),
+      settings.model || t('(not set)'),
+    ),
   };
 }

@@ -6,6 +6,7 @@
 import type * as vscode from 'vscode';
 import { ClipboardReadImageRequest, IMAGE_EXTENSIONS, imageExtensionOf, type ImageInput } from '../../model-host/protocol';
 import type { HostClient } from '../host/host-client';
+import { t } from '../l10n';
 
 export interface ChosenImage {
   input: ImageInput;
@@ -43,19 +44,19 @@ export class ImageSource {
     type Item = vscode.QuickPickItem & { id: 'active' | 'clipboard' | 'file' };
     const items: Item[] = [
       ...(activeImage
-        ? [{ id: 'active' as const, label: `$(file-media) ${this.vs.workspace.asRelativePath(activeImage)}`, description: 'the image open now' }]
+        ? [{ id: 'active' as const, label: t('$(file-media) {0}', this.vs.workspace.asRelativePath(activeImage)), description: t('the image open now') }]
         : []),
-      { id: 'clipboard', label: '$(clippy) Image from the clipboard', description: 'copy a screenshot first' },
-      { id: 'file', label: '$(folder-opened) Choose an image file…', description: IMAGE_EXTENSIONS.join(', ') },
+      { id: 'clipboard', label: t('$(clippy) Image from the clipboard'), description: t('copy a screenshot first') },
+      { id: 'file', label: t('$(folder-opened) Choose an image file…'), description: IMAGE_EXTENSIONS.join(', ') },
     ];
-    const picked = await window.showQuickPick(items, { title: `${title}: which image?`, placeHolder: 'Image source' });
+    const picked = await window.showQuickPick(items, { title: t('{0}: which image?', title), placeHolder: t('Image source') });
     if (!picked) return undefined;
     if (picked.id === 'active' && activeImage) return this.fromUri(activeImage);
     if (picked.id === 'clipboard') return this.fromClipboard();
     const files = await window.showOpenDialog({
       canSelectMany: false,
-      openLabel: 'Use this image',
-      title: `${title}: choose an image`,
+      openLabel: t('Use this image'),
+      title: t('{0}: choose an image', title),
       filters: { Images: [...IMAGE_EXTENSIONS] },
     });
     return files?.[0] ? this.fromUri(files[0]) : undefined;
@@ -65,7 +66,7 @@ export class ImageSource {
     try {
       await this.host.whenReady();
       const clip = await this.host.sendRequest(ClipboardReadImageRequest);
-      return { input: { base64: clip.base64 }, label: `clipboard image ${clip.width}×${clip.height}` };
+      return { input: { base64: clip.base64 }, label: t('clipboard image {0}×{1}', clip.width, clip.height) };
     } catch (err) {
       void this.vs.window.showErrorMessage((err as Error).message);
       return undefined;

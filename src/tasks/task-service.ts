@@ -22,6 +22,7 @@ import {
 } from '../../model-host/protocol';
 import type { HostClient } from '../host/host-client';
 import type { Settings } from '../settings/settings';
+import { t } from '../l10n';
 
 export type TaskRunRequestParams = Omit<TaskRunParams, 'runId'>;
 
@@ -86,7 +87,7 @@ export class TaskService {
     if (!problems.length) return;
     this.deps.log.error(`visualCoder.customStacks: ${problems.join('; ')}`);
     void this.deps.vs.window
-      .showWarningMessage(`Visual Coder: some of your custom stacks were left out: ${problems.join('; ')}.`, 'Open Settings')
+      .showWarningMessage(t('Visual Coder: some of your custom stacks were left out: {0}.', problems.join('; ')), t('Open Settings'))
       .then((choice) => choice && this.deps.openSettings?.('visualCoder.customStacks'));
   }
 
@@ -97,11 +98,11 @@ export class TaskService {
     try {
       tasks = await this.tasks();
     } catch (err) {
-      void window.showErrorMessage(`Visual Coder: the model host is not available: ${(err as Error).message}`);
+      void window.showErrorMessage(t('Visual Coder: the model host is not available: {0}', (err as Error).message));
       return undefined;
     }
     const task = tasks.find((t) => t.id === taskId);
-    if (!task) void window.showErrorMessage(`Visual Coder: the model host has no task "${taskId}".`);
+    if (!task) void window.showErrorMessage(t('Visual Coder: the model host has no task "{0}".', taskId));
     return task;
   }
 
@@ -114,7 +115,7 @@ export class TaskService {
       const ordered = [...option.choices].sort((a, b) => Number(b.id === last) - Number(a.id === last));
       const picked = await this.deps.vs.window.showQuickPick(
         ordered.map((c) => ({ label: c.title, description: choiceDescription(c, last, option.default), id: c.id })),
-        { title: `${task.title}: ${option.title}`, placeHolder: `Choose the ${option.title.toLowerCase()}` },
+        { title: `${task.title}: ${option.title}`, placeHolder: t('Choose the {0}', option.title.toLowerCase()) },
       );
       if (!picked) return undefined;
       await settings.rememberChoice(task.id, option.name, picked.id);
@@ -162,15 +163,15 @@ export class TaskService {
   async runWithProgress(title: string, params: TaskRunRequestParams, sink: TaskSink): Promise<TaskRunResult | undefined> {
     const { vs, log } = this.deps;
     return vs.window.withProgress(
-      { location: vs.ProgressLocation.Notification, title: `Visual Coder: ${title}`, cancellable: true },
+      { location: vs.ProgressLocation.Notification, title: t('Visual Coder: {0}', title), cancellable: true },
       async (progress, token) => {
         let chars = 0;
-        progress.report({ message: 'waiting for the model…' });
+        progress.report({ message: t('waiting for the model…') });
         try {
           const result = await this.run(
             params,
             (text) => {
-              if (chars === 0) progress.report({ message: 'writing…' });
+              if (chars === 0) progress.report({ message: t('writing…') });
               chars += text.length;
               sink.append(text);
             },
@@ -181,10 +182,10 @@ export class TaskService {
             `${params.taskId}: ${result.finishReason} after ${Math.round(result.timings.totalMs)} ms on ${result.model ?? '?'} (${result.device ?? '?'})`,
           );
           if (result.finishReason === 'length') {
-            void vs.window.showInformationMessage('Visual Coder: the answer stopped at the token limit (setting visualCoder.maxNewTokens).');
+            void vs.window.showInformationMessage(t('Visual Coder: the answer stopped at the token limit (setting visualCoder.maxNewTokens).'));
           }
           if (result.finishReason === 'error') {
-            void vs.window.showWarningMessage(`Visual Coder: the answer was cut off: ${result.error ?? 'unknown reason'}. What arrived was kept.`);
+            void vs.window.showWarningMessage(t('Visual Coder: the answer was cut off: {0}. What arrived was kept.', result.error ?? 'unknown reason'));
           }
           return result;
         } catch (err) {
@@ -202,7 +203,7 @@ export class TaskService {
     const message = err instanceof Error ? err.message : String(err);
     this.deps.log.error(`task failed: ${message}`);
     if (await this.offerModelIfMissing(err)) return;
-    void this.deps.vs.window.showErrorMessage(`Visual Coder: ${message}`);
+    void this.deps.vs.window.showErrorMessage(t('Visual Coder: {0}', message));
   }
 
   /**
@@ -212,9 +213,9 @@ export class TaskService {
   async offerModelIfMissing(err: unknown): Promise<boolean> {
     if (hostErrorCode(err) !== HostErrorCodes.NoModel) return false;
     const { window } = this.deps.vs;
-    if (await this.deps.offerModel()) void window.showInformationMessage('Visual Coder: the model is ready; run the command again.');
+    if (await this.deps.offerModel()) void window.showInformationMessage(t('Visual Coder: the model is ready; run the command again.'));
     // Declined, or the model list could not be read: the reason still has to reach the user.
-    else void window.showErrorMessage(`Visual Coder: ${(err as Error).message}`);
+    else void window.showErrorMessage(t('Visual Coder: {0}', (err as Error).message));
     return true;
   }
 }

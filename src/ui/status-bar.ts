@@ -4,10 +4,11 @@
 import type * as vscode from 'vscode';
 import type { HostClient } from '../host/host-client';
 import { describeHostStatus } from './status-text';
+import { t } from '../l10n';
 
 export function createHostStatusBar(vs: typeof vscode, host: HostClient): vscode.Disposable {
   const item = vs.window.createStatusBarItem('visualCoder.hostStatus', vs.StatusBarAlignment.Right, 100);
-  item.name = 'Visual Coder Model Host';
+  item.name = t('Visual Coder Model Host');
   item.command = 'visualCoder.showHostInfo';
   const render = (change: Parameters<typeof describeHostStatus>[0]) => {
     const view = describeHostStatus(change);

@@ -2,6 +2,7 @@
  * What the status bar item says for a host state: pure, so it is unit-tested without VS Code.
  */
 import type { HostStateChange } from '../host/host-client';
+import { t } from '../l10n';
 
 export interface StatusView {
   text: string;
@@ -13,52 +14,56 @@ export interface StatusView {
 
 const DEVICE_NAMES: Record<string, string> = { cpu: 'CPU', webgpu: 'WebGPU', cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML' };
 
-export const TOOLTIP_LINKS =
-  '[Restart](command:visualCoder.restartModelHost) · [Show Logs](command:visualCoder.showLogs) · [Host Info](command:visualCoder.showHostInfo)';
+export const tooltipLinks = (): string =>
+  t('[Restart](command:visualCoder.restartModelHost) · [Show Logs](command:visualCoder.showLogs) · [Host Info](command:visualCoder.showHostInfo)');
 
 export function describeHostStatus(change: HostStateChange): StatusView {
   const device = change.info ? (DEVICE_NAMES[change.info.device] ?? change.info.device) : undefined;
-  const withLinks = (line: string) => `${line}\n\n${TOOLTIP_LINKS}`;
+  const withLinks = (line: string) => `${line}\n\n${tooltipLinks()}`;
   switch (change.state) {
     case 'starting':
-      return { text: '$(loading~spin) Visual Coder: starting', tooltip: withLinks('Model host is starting…'), error: false };
+      return { text: t('$(loading~spin) Visual Coder: starting'), tooltip: withLinks(t('Model host is starting…')), error: false };
     case 'ready':
       return {
-        text: `$(chip) Visual Coder: ${device ?? 'ready'}`,
-        tooltip: withLinks(`Model host ${change.info?.version ?? ''} ready on **${device ?? '?'}** (pid ${change.info?.pid ?? '?'})`),
+        text: t('$(chip) Visual Coder: {0}', device ?? t('ready')),
+        tooltip: withLinks(t('Model host {0} ready on **{1}** (pid {2})', change.info?.version ?? '', device ?? '?', change.info?.pid ?? '?')),
         error: false,
       };
     case 'busy':
       return {
-        text: `$(sync~spin) Visual Coder: ${device ?? 'busy'}`,
-        tooltip: withLinks(`Model host is working${change.busyLabel ? ` on ${escapeMarkdown(change.busyLabel)}` : ''} (**${device ?? '?'}**)`),
+        text: t('$(sync~spin) Visual Coder: {0}', device ?? t('busy')),
+        tooltip: withLinks(
+          change.busyLabel
+            ? t('Model host is working on {0} (**{1}**)', escapeMarkdown(change.busyLabel), device ?? '?')
+            : t('Model host is working (**{0}**)', device ?? '?'),
+        ),
         error: false,
       };
     case 'crashed':
       if (change.gaveUp) {
         return {
-          text: '$(error) Visual Coder: host stopped',
-          tooltip: withLinks(escapeMarkdown(change.reason ?? 'The model host crashed too often.')),
+          text: t('$(error) Visual Coder: host stopped'),
+          tooltip: withLinks(escapeMarkdown(change.reason ?? t('The model host crashed too often.'))),
           error: true,
         };
       }
       return {
-        text: '$(error) Visual Coder: crashed, restarting',
-        tooltip: withLinks(`Model host crashed: ${escapeMarkdown(change.reason ?? 'unknown reason')}`),
+        text: t('$(error) Visual Coder: crashed, restarting'),
+        tooltip: withLinks(t('Model host crashed: {0}', escapeMarkdown(change.reason ?? t('unknown reason')))),
         error: true,
       };
     case 'stopped':
       // Stopped with no reason is the host that was never started: it starts on first use.
       if (!change.reason) {
         return {
-          text: '$(circle-outline) Visual Coder: idle',
-          tooltip: withLinks('The model host starts when a Visual Coder command first needs it.'),
+          text: t('$(circle-outline) Visual Coder: idle'),
+          tooltip: withLinks(t('The model host starts when a Visual Coder command first needs it.')),
           error: false,
         };
       }
       return {
-        text: '$(circle-slash) Visual Coder: stopped',
-        tooltip: withLinks(`Model host stopped${change.reason ? `: ${escapeMarkdown(change.reason)}` : ''}`),
+        text: t('$(circle-slash) Visual Coder: stopped'),
+        tooltip: withLinks(t('Model host stopped: {0}', escapeMarkdown(change.reason))),
         error: false,
       };
   }

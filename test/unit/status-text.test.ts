@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeHostStatus, TOOLTIP_LINKS } from '../../src/ui/status-text';
+import { describeHostStatus, tooltipLinks } from '../../src/ui/status-text';
 import type { InitializeResult } from '../../model-host/protocol';
 
 const info: InitializeResult = { version: '0.1.0', pid: 42, devices: [{ kind: 'cpu', available: true }], device: 'cpu', engines: [] };
@@ -48,7 +48,7 @@ test('a host not started yet reads as idle, one stopped for a reason says why', 
 test('every tooltip offers Restart and Show Logs command links', () => {
   for (const state of ['starting', 'ready', 'busy', 'crashed', 'stopped'] as const) {
     const v = describeHostStatus({ state, info });
-    assert.ok(v.tooltip.includes(TOOLTIP_LINKS), state);
+    assert.ok(v.tooltip.includes(tooltipLinks()), state);
     assert.match(v.tooltip, /\(command:visualCoder\.restartModelHost\)/);
     assert.match(v.tooltip, /\(command:visualCoder\.showLogs\)/);
   }

@@ -8,6 +8,7 @@ import type * as vscode from 'vscode';
 import { HostErrorCodes, hostErrorCode, ModelsSelectRequest } from '../../../model-host/protocol';
 import type { HostClient } from '../../host/host-client';
 import { SETTING, type Settings } from '../../settings/settings';
+import { t } from '../../l10n';
 
 export interface ModelSettingDeps {
   window: Pick<typeof vscode.window, 'showWarningMessage'>;
@@ -41,7 +42,7 @@ export function watchModelSetting(deps: ModelSettingDeps, isOwnWrite: (value: st
         return;
       }
       log.warn(`visualCoder.model "${value}" was not applied: ${message}`);
-      void window.showWarningMessage(`Visual Coder: ${message}. The model host keeps the model it had.`);
+      void window.showWarningMessage(t('Visual Coder: {0}. The model host keeps the model it had.', message));
     }
   });
 }

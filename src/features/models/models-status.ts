@@ -4,6 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import { SETTING, type Settings } from '../../settings/settings';
+import { t } from '../../l10n';
 
 /** Short name for the status bar: a preset's id, a hub id's last part, or a folder's base name. */
 export function modelStatusText(model: string | undefined): string {
@@ -14,7 +15,7 @@ export function modelStatusText(model: string | undefined): string {
 
 export function createModelStatusItem(vs: Pick<typeof vscode, 'window' | 'StatusBarAlignment'>, settings: Settings): vscode.Disposable {
   const item = vs.window.createStatusBarItem('visualCoder.activeModel', vs.StatusBarAlignment.Right, 99);
-  item.name = 'Visual Coder Model';
+  item.name = t('Visual Coder Model');
   item.command = 'visualCoder.selectModel';
   const render = () => {
     const model = settings.model;

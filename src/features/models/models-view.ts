@@ -3,6 +3,7 @@
  * `models/list` and `models/progress`, so they are unit-tested without VS Code.
  */
 import { formatBytes, type ModelPresetInfo, type ModelsListResult, type ModelsProgressParams } from '../../../model-host/protocol';
+import { t } from '../../l10n';
 
 export interface ModelPickItem {
   label: string;
@@ -16,9 +17,9 @@ export interface ModelPickItem {
 }
 
 export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+  if (seconds < 60) return t('{0} s', Math.max(0, Math.round(seconds)));
+  if (seconds < 3600) return t('{0} min {1} s', Math.floor(seconds / 60), Math.round(seconds % 60));
+  return t('{0} h {1} min', Math.floor(seconds / 3600), Math.round((seconds % 3600) / 60));
 }
 
 /**
@@ -35,14 +36,15 @@ export function modelPickItems(list: ModelsListResult, activeId: string | undefi
     const marks = [p.id === rec ? '$(star-full) ' : '', p.id === activeId ? '$(check) ' : ''].join('');
     items.push({
       label: `${marks}${p.displayName}`,
-      description: `${p.installed ? 'installed' : `not installed · about ${formatBytes(p.sizeBytes)}`} · ${
-        p.conversion ? `${p.conversion.dtype} · ~${p.conversion.memoryGb} GB memory` : `≥${p.minGpuMemoryGb} GB GPU`
-      }`,
+      description: [
+        p.installed ? t('installed') : t('not installed · about {0}', formatBytes(p.sizeBytes)),
+        p.conversion ? t('{0} · ~{1} GB memory', p.conversion.dtype, p.conversion.memoryGb) : t('≥{0} GB GPU', p.minGpuMemoryGb),
+      ].join(' · '),
       detail: [
-        p.id === rec && list.recommended ? `Recommended: ${list.recommended.reason}.` : '',
+        p.id === rec && list.recommended ? t('Recommended: {0}.', list.recommended.reason) : '',
         p.goodAt + '.',
-        p.conversion ? `Converted to ${p.conversion.dtype} (${p.conversion.reason}).` : '',
-        `Licence: ${p.licence}`,
+        p.conversion ? t('Converted to {0} ({1}).', p.conversion.dtype, p.conversion.reason) : '',
+        t('Licence: {0}', p.licence),
       ]
         .filter(Boolean)
         .join(' '),
@@ -56,16 +58,16 @@ export function modelPickItems(list: ModelsListResult, activeId: string | undefi
       if (list.presets.some((p) => p.id === m.id)) continue;
       items.push({
         label: `${m.id === activeId ? '$(check) ' : ''}${m.id}`,
-        description: m.local ? 'your folder' : `installed · ${m.verifiedFiles} verified files`,
+        description: m.local ? t('your folder') : t('installed · {0} verified files', m.verifiedFiles),
         detail: m.dir,
         id: m.id,
         installed: true,
       });
     }
     items.push({
-      label: '$(folder-opened) Use a model folder you already have…',
+      label: t('$(folder-opened) Use a model folder you already have…'),
       description: '',
-      detail: 'Registers the folder; nothing is copied',
+      detail: t('Registers the folder; nothing is copied'),
       installed: false,
       action: 'register-folder',
     });
@@ -75,24 +77,26 @@ export function modelPickItems(list: ModelsListResult, activeId: string | undefi
 
 /** The download notification's line: bytes, percentage, rate and time left, or what phase it is in. */
 export function progressMessage(p: ModelsProgressParams): string {
-  if (p.phase === 'listing') return p.message ?? 'listing files…';
+  if (p.phase === 'listing') return p.message ?? t('listing files…');
   if (p.phase === 'converting') return conversionMessage(p);
-  if (p.phase === 'verifying') return 'verifying…';
-  if (p.phase === 'done') return 'done';
+  if (p.phase === 'verifying') return t('verifying…');
+  if (p.phase === 'done') return t('done');
   const pct = p.totalBytes > 0 ? Math.floor((100 * p.doneBytes) / p.totalBytes) : 0;
-  const parts = [`${formatBytes(p.doneBytes)} of ${formatBytes(p.totalBytes)} (${pct}%)`];
+  const parts = [t('{0} of {1} ({2}%)', formatBytes(p.doneBytes), formatBytes(p.totalBytes), pct)];
   if (p.bytesPerSecond > 0) parts.push(`${formatBytes(p.bytesPerSecond)}/s`);
-  if (p.etaSeconds !== undefined) parts.push(`${formatDuration(p.etaSeconds)} left`);
+  if (p.etaSeconds !== undefined) parts.push(t('{0} left', formatDuration(p.etaSeconds)));
   return parts.join(' · ');
 }
 
 /** `converting to ONNX: 120 of 339 tensors, 1.2 GB of 2.9 GB (41%) · 40 s left`, or the converter's own line before its first count. */
 function conversionMessage(p: ModelsProgressParams): string {
   const c = p.conversion;
-  if (!c) return `converting to ONNX… ${p.message ?? ''}`.trim();
+  if (!c) return `${t('converting to ONNX…')} ${p.message ?? ''}`.trim();
   const pct = c.bytesTotal > 0 ? Math.floor((100 * c.bytesDone) / c.bytesTotal) : 0;
-  const parts = [`converting to ONNX: ${c.tensorsDone} of ${c.tensorsTotal} tensors, ${formatBytes(c.bytesDone)} of ${formatBytes(c.bytesTotal)} (${pct}%)`];
-  if (p.etaSeconds !== undefined) parts.push(`${formatDuration(p.etaSeconds)} left`);
+  const parts = [
+    t('converting to ONNX: {0} of {1} tensors, {2} of {3} ({4}%)', c.tensorsDone, c.tensorsTotal, formatBytes(c.bytesDone), formatBytes(c.bytesTotal), pct),
+  ];
+  if (p.etaSeconds !== undefined) parts.push(t('{0} left', formatDuration(p.etaSeconds)));
   return parts.join(' · ');
 }
 

@@ -24,6 +24,7 @@ import { SETTING, type Settings } from '../../settings/settings';
 import { modelPickItems, progressMessage, ProgressIncrements, type ModelPickItem } from './models-view';
 import { createModelStatusItem } from './models-status';
 import { watchModelSetting } from './model-setting';
+import { t } from '../../l10n';
 
 export interface ModelsFeatureDeps {
   vs: typeof vscode;
@@ -51,7 +52,7 @@ export class ModelsFeature {
     this.ownWrite = id;
     await settings.update(SETTING.model, id);
     log.info(`active model: ${model.displayName} (${model.dir})`);
-    void vs.window.showInformationMessage(`Visual Coder now uses ${model.displayName}.`);
+    void vs.window.showInformationMessage(t('Visual Coder now uses {0}.', model.displayName));
   }
 
   /** Shows the licence before a download; resolves true when the user agrees. */
@@ -59,19 +60,19 @@ export class ModelsFeature {
     const { vs } = this.deps;
     for (;;) {
       const choice = await vs.window.showInformationMessage(
-        `Download ${preset.displayName} (about ${formatBytes(preset.sizeBytes)})?`,
+        t('Download {0} (about {1})?', preset.displayName, formatBytes(preset.sizeBytes)),
         {
           modal: true,
-          detail: `Licence: ${preset.licence}.\nBy downloading you accept it. ${needs(preset)}\nSource: ${preset.repo}@${preset.revision}`,
+          detail: t('Licence: {0}.\nBy downloading you accept it. {1}\nSource: {2}@{3}', preset.licence, needs(preset), preset.repo, preset.revision),
         },
-        'Download',
-        'View Licence',
+        t('Download'),
+        t('View Licence'),
       );
-      if (choice === 'View Licence' && preset.licenceUrl) {
+      if (choice === t('View Licence') && preset.licenceUrl) {
         await vs.env.openExternal(vs.Uri.parse(preset.licenceUrl));
         continue;
       }
-      return choice === 'Download';
+      return choice === t('Download');
     }
   }
 
@@ -82,10 +83,10 @@ export class ModelsFeature {
   async download(id: string, displayName = id): Promise<string | undefined> {
     const { vs, host, settings, log } = this.deps;
     const outcome = await vs.window.withProgress(
-      { location: vs.ProgressLocation.Notification, title: `Downloading ${displayName}`, cancellable: true },
+      { location: vs.ProgressLocation.Notification, title: t('Downloading {0}', displayName), cancellable: true },
       async (progress, token) => {
         const increments = new ProgressIncrements();
-        progress.report({ message: 'starting…' });
+        progress.report({ message: t('starting…') });
         this.progressListeners.set(id, (p) => progress.report({ message: progressMessage(p), increment: increments.next(p) }));
         try {
           await host.whenReady();
@@ -101,13 +102,13 @@ export class ModelsFeature {
     );
     if ('installed' in outcome) return outcome.installed;
     if (hostErrorCode(outcome) === HostErrorCodes.Cancelled) {
-      void vs.window.showInformationMessage(`Download of ${displayName} cancelled. Download it again to resume where it stopped.`);
+      void vs.window.showInformationMessage(t('Download of {0} cancelled. Download it again to resume where it stopped.', displayName));
       return undefined;
     }
     log.error(`download of ${id} failed: ${outcome.message}`);
-    const choice = await vs.window.showErrorMessage(`Visual Coder: ${outcome.message}`, 'Retry', 'Show Logs');
-    if (choice === 'Retry') return this.download(id, displayName);
-    if (choice === 'Show Logs') log.show();
+    const choice = await vs.window.showErrorMessage(t('Visual Coder: {0}', outcome.message), t('Retry'), t('Show Logs'));
+    if (choice === t('Retry')) return this.download(id, displayName);
+    if (choice === t('Show Logs')) log.show();
     return undefined;
   }
 
@@ -120,7 +121,7 @@ export class ModelsFeature {
   }
 
   private async registerFolder(): Promise<void> {
-    const picked = await this.deps.vs.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this model folder' });
+    const picked = await this.deps.vs.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: t('Use this model folder') });
     if (!picked?.[0]) return;
     const model = await this.deps.host.sendRequest(ModelsRegisterRequest, { dir: picked[0].fsPath });
     await this.useModel(model.id);
@@ -130,7 +131,7 @@ export class ModelsFeature {
     const items = this.listModels().then((list) => modelPickItems(list, this.deps.settings.model, onlyMissing));
     return this.deps.vs.window.showQuickPick(items, {
       title,
-      placeHolder: 'Recommended first; size, licence and what each model is good at',
+      placeHolder: t('Recommended first; size, licence and what each model is good at'),
       matchOnDescription: true,
       matchOnDetail: true,
     });
@@ -144,7 +145,7 @@ export class ModelsFeature {
       if (item.installed && item.id) return await this.useModel(item.id);
       if (item.preset) await this.fetchAndUse(item.preset);
     } catch (err) {
-      void this.deps.vs.window.showErrorMessage(`Visual Coder: ${(err as Error).message}`);
+      void this.deps.vs.window.showErrorMessage(t('Visual Coder: {0}', (err as Error).message));
     }
   }
 
@@ -163,7 +164,7 @@ export class ModelsFeature {
       if (!item?.preset) return false;
       return await this.fetchAndUse(item.preset);
     } catch (err) {
-      void this.deps.vs.window.showErrorMessage(`Visual Coder: ${(err as Error).message}`);
+      void this.deps.vs.window.showErrorMessage(t('Visual Coder: {0}', (err as Error).message));
       return false;
     }
   }
@@ -193,15 +194,21 @@ export class ModelsFeature {
     }
     const installed = list.presets.filter((p) => p.installed);
     const rec = list.presets.find((p) => p.id === list.recommended?.id);
-    const choices = [
-      rec && !rec.installed ? `Download ${rec.displayName}` : undefined,
-      installed.length ? 'Use an Installed Model' : undefined,
-      'Choose a Model…',
-    ].filter((c): c is string => Boolean(c));
-    const detail = rec ? ` Recommended for this machine: ${rec.displayName}, about ${formatBytes(rec.sizeBytes)} (${list.recommended?.reason}).` : '';
-    const choice = await vs.window.showWarningMessage(`Visual Coder needs a vision model to do this.${detail}`, ...choices);
+    const downloadRecommended = rec && !rec.installed ? t('Download {0}', rec.displayName) : undefined;
+    const choices = [downloadRecommended, installed.length ? t('Use an Installed Model') : undefined, t('Choose a Model…')].filter((c): c is string =>
+      Boolean(c),
+    );
+    const message = rec
+      ? t(
+          'Visual Coder needs a vision model to do this. Recommended for this machine: {0}, about {1} ({2}).',
+          rec.displayName,
+          formatBytes(rec.sizeBytes),
+          list.recommended?.reason ?? '',
+        )
+      : t('Visual Coder needs a vision model to do this.');
+    const choice = await vs.window.showWarningMessage(message, ...choices);
     if (!choice) return false;
-    if (rec && choice === `Download ${rec.displayName}`) return this.fetchAndUse(rec);
+    if (downloadRecommended && choice === downloadRecommended) return this.fetchAndUse(rec!);
     await this.selectModelCommand();
     return Boolean(settings.model);
   }
@@ -219,7 +226,7 @@ export class ModelsFeature {
       vs.commands.registerCommand('visualCoder.selectModel', () => this.selectModelCommand()),
       vs.commands.registerCommand('visualCoder.downloadModel', (id?: unknown) => this.downloadModelCommand(id)),
       vs.commands.registerCommand('visualCoder.downloadRecommendedModel', () =>
-        this.downloadRecommendedCommand().catch((err: Error) => void vs.window.showErrorMessage(`Visual Coder: ${err.message}`)),
+        this.downloadRecommendedCommand().catch((err: Error) => void vs.window.showErrorMessage(t('Visual Coder: {0}', err.message))),
       ),
     ];
   }
@@ -228,6 +235,12 @@ export class ModelsFeature {
 /** What a preset needs to run, for the licence dialog: the converted dtype's estimate where there is one. */
 function needs(preset: ModelPresetInfo): string {
   const c = preset.conversion;
-  if (!c) return `Needs about ${preset.minGpuMemoryGb} GB of GPU memory.`;
-  return `Converted to ${c.dtype} after the download (${c.reason}; visualCoder.modelDtype): about ${formatBytes(c.diskBytes)} on disk and ${c.memoryGb} GB of memory to run.`;
+  if (!c) return t('Needs about {0} GB of GPU memory.', preset.minGpuMemoryGb);
+  return t(
+    'Converted to {0} after the download ({1}; visualCoder.modelDtype): about {2} on disk and {3} GB of memory to run.',
+    c.dtype,
+    c.reason,
+    formatBytes(c.diskBytes),
+    c.memoryGb,
+  );
 }

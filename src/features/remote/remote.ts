@@ -8,6 +8,7 @@ import { endpointHost, RemoteListModelsRequest } from '../../../model-host/proto
 import type { HostClient } from '../../host/host-client';
 import { SERVER_PRESETS, apiKeySecretName, describeRemoteStatus, endpointProblem } from '../../settings/remote-settings';
 import { SETTING, type Settings } from '../../settings/settings';
+import { t } from '../../l10n';
 
 export interface RemoteFeatureDeps {
   vs: typeof vscode;
@@ -24,13 +25,13 @@ export function registerRemote(deps: RemoteFeatureDeps): vscode.Disposable[] {
     const s = settings.remote;
     const problem = endpointProblem(s.endpoint);
     if (problem) {
-      void vs.window.showErrorMessage(`Visual Coder: set visualCoder.remote.endpoint first (${problem}).`);
+      void vs.window.showErrorMessage(t('Visual Coder: set visualCoder.remote.endpoint first ({0}).', problem));
       return;
     }
     const host = endpointHost(s.endpoint);
     const key = await vs.window.showInputBox({
-      title: `API key for ${host}`,
-      prompt: `Stored in the editor's secret storage and sent only to ${new URL(s.endpoint).origin}. Leave empty to remove the key.`,
+      title: t('API key for {0}', host),
+      prompt: t("Stored in the editor's secret storage and sent only to {0}. Leave empty to remove the key.", new URL(s.endpoint).origin),
       password: true,
       ignoreFocusOut: true,
     });
@@ -38,20 +39,25 @@ export function registerRemote(deps: RemoteFeatureDeps): vscode.Disposable[] {
     const name = apiKeySecretName(s.endpoint);
     if (key.trim() === '') {
       await secrets.delete(name);
-      void vs.window.showInformationMessage(`Visual Coder: removed the API key for ${host}.`);
+      void vs.window.showInformationMessage(t('Visual Coder: removed the API key for {0}.', host));
     } else {
       await secrets.store(name, key.trim());
-      void vs.window.showInformationMessage(`Visual Coder: saved the API key for ${host}.`);
+      void vs.window.showInformationMessage(t('Visual Coder: saved the API key for {0}.', host));
     }
     log.info(`API key for ${host} ${key.trim() ? 'saved' : 'removed'}`);
   };
 
   const chooseServer = async () => {
     type Item = vscode.QuickPickItem & { endpoint?: string };
-    const items: Item[] = SERVER_PRESETS.map((p) => ({ label: p.label, description: p.endpoint, detail: `Start it: ${p.howToStart}`, endpoint: p.endpoint }));
-    items.push({ label: 'Other server…', detail: 'Enter the base URL of any OpenAI-compatible server (ending in /v1)' });
+    const items: Item[] = SERVER_PRESETS.map((p) => ({
+      label: p.label,
+      description: p.endpoint,
+      detail: t('Start it: {0}', p.howToStart),
+      endpoint: p.endpoint,
+    }));
+    items.push({ label: t('Other server…'), detail: t('Enter the base URL of any OpenAI-compatible server (ending in /v1)') });
     const picked = await vs.window.showQuickPick(items, {
-      title: 'Visual Coder: OpenAI-compatible server',
+      title: t('Visual Coder: OpenAI-compatible server'),
       matchOnDescription: true,
       matchOnDetail: true,
       ignoreFocusOut: true,
@@ -61,7 +67,7 @@ export function registerRemote(deps: RemoteFeatureDeps): vscode.Disposable[] {
       picked.endpoint ??
       (
         await vs.window.showInputBox({
-          title: 'Server base URL',
+          title: t('Server base URL'),
           value: settings.remote.endpoint,
           placeHolder: 'http://gpu-box:8000/v1',
           ignoreFocusOut: true,
@@ -79,34 +85,37 @@ export function registerRemote(deps: RemoteFeatureDeps): vscode.Disposable[] {
     const s = settings.remote;
     const problem = endpointProblem(s.endpoint);
     if (problem) {
-      void vs.window.showErrorMessage(`Visual Coder: ${problem}; run "Visual Coder: Choose Remote Server" first.`);
+      void vs.window.showErrorMessage(t('Visual Coder: {0}; run "Visual Coder: Choose Remote Server" first.', problem));
       return;
     }
     const apiKey = (await secrets.get(apiKeySecretName(s.endpoint))) || undefined;
     let models: string[];
     try {
-      models = await vs.window.withProgress({ location: vs.ProgressLocation.Window, title: `Asking ${endpointHost(s.endpoint)} for its models` }, async () => {
-        await host.whenReady();
-        return (await host.sendRequest(RemoteListModelsRequest, { endpoint: s.endpoint, apiKey })).models;
-      });
+      models = await vs.window.withProgress(
+        { location: vs.ProgressLocation.Window, title: t('Asking {0} for its models', endpointHost(s.endpoint)) },
+        async () => {
+          await host.whenReady();
+          return (await host.sendRequest(RemoteListModelsRequest, { endpoint: s.endpoint, apiKey })).models;
+        },
+      );
     } catch (err) {
       const message = (err as Error).message;
       log.warn(`listing models of ${s.endpoint} failed: ${message}`);
-      const action = /API key/.test(message) ? 'Set API Key' : 'Choose Server';
-      const choice = await vs.window.showErrorMessage(`Visual Coder: ${message}`, action);
-      if (choice === 'Set API Key') await setApiKey();
-      else if (choice === 'Choose Server') await chooseServer();
+      const [setKey, chooseOther] = [t('Set API Key'), t('Choose Server')];
+      const choice = await vs.window.showErrorMessage(t('Visual Coder: {0}', message), /API key/.test(message) ? setKey : chooseOther);
+      if (choice === setKey) await setApiKey();
+      else if (choice === chooseOther) await chooseServer();
       return;
     }
     if (models.length === 0) {
       void vs.window.showWarningMessage(
-        `Visual Coder: ${endpointHost(s.endpoint)} lists no models; load one on the server, or set visualCoder.remote.model by hand.`,
+        t('Visual Coder: {0} lists no models; load one on the server, or set visualCoder.remote.model by hand.', endpointHost(s.endpoint)),
       );
       return;
     }
     const picked = await vs.window.showQuickPick(
       models.map((m) => ({ label: m, description: m === s.model ? 'current' : undefined })),
-      { title: `Visual Coder: model on ${endpointHost(s.endpoint)}`, ignoreFocusOut: true },
+      { title: t('Visual Coder: model on {0}', endpointHost(s.endpoint)), ignoreFocusOut: true },
     );
     if (!picked) return;
     await settings.update(SETTING.remoteModel, picked.label);
@@ -124,7 +133,7 @@ export function registerRemote(deps: RemoteFeatureDeps): vscode.Disposable[] {
 /** A status bar item beside the host's: the remote model and server, shown while backend = openai. */
 function createRemoteStatusItem(vs: typeof vscode, settings: Settings): vscode.Disposable {
   const item = vs.window.createStatusBarItem('visualCoder.remoteStatus', vs.StatusBarAlignment.Right, 99);
-  item.name = 'Visual Coder Remote Server';
+  item.name = t('Visual Coder Remote Server');
   item.command = 'visualCoder.chooseRemoteModel';
   const render = () => {
     const view = describeRemoteStatus(settings.remote);

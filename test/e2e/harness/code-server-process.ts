@@ -14,6 +14,8 @@ export interface CodeServerOptions {
   /** Added to the environment; code-server hands its environment to the extension host. */
   env?: Record<string, string>;
   startTimeoutMs?: number;
+  /** `--locale`: the display language. */
+  locale?: string;
 }
 
 export interface RunningCodeServer {
@@ -49,7 +51,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
       configFile: options.configFile,
       userDataDir: options.userDataDir,
       extensionsDir: options.extensionsDir,
-      extra: ['--disable-getting-started-override', '--ignore-last-opened'],
+      extra: ['--disable-getting-started-override', '--ignore-last-opened', ...(options.locale ? ['--locale', options.locale] : [])],
     }),
     { env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -31,6 +31,15 @@ export interface LaunchOptions {
   viewport?: { width: number; height: number };
   /** Bound for code-server + workbench startup (default 120 s: CPU is shared). */
   startTimeoutMs?: number;
+  /**
+   * Start in this display language with the given language pack folder (e.g. the pseudo-locale
+   * `qps-ploc` and `test/e2e/fixtures/pseudo-language-pack`): the pack is installed, and registered in
+   * `languagepacks.json` as VS Code's own installer does, because the server reads that file for the
+   * first page it serves.
+   */
+  locale?: { id: string; languagePack: string };
+  /** Runs on our installed extension's folder before code-server starts (e.g. to add translation files). */
+  prepareExtension?(folder: string): void;
 }
 
 const DEFAULT_SETTINGS: Record<string, unknown> = {
@@ -94,8 +103,12 @@ export class VsCodeSession extends Workbench {
       // Shared with `npm start` (a plain .mjs script; types in install-extension.d.mts).
       const { installExtension } = await import('../../../scripts/install-extension.mjs');
       if (options.vsix) await installVsix(options.vsix, { userDataDir, extensionsDir, configFile: join(root, 'code-server.yaml') });
-      else installExtension(repoRoot, extensionsDir);
+      else {
+        const installed = installExtension(repoRoot, extensionsDir);
+        options.prepareExtension?.(installed.folder);
+      }
       for (const extra of options.extraExtensions ?? []) installExtension(extra, extensionsDir);
+      if (options.locale) registerLanguagePack(options.locale, installExtension(options.locale.languagePack, extensionsDir), userDataDir);
       server = await startCodeServer({
         userDataDir,
         extensionsDir,
@@ -103,6 +116,7 @@ export class VsCodeSession extends Workbench {
         logFile: join(root, 'code-server.log'),
         env: options.env,
         startTimeoutMs,
+        locale: options.locale?.id,
       });
       browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: startTimeoutMs });
       const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 1600 } });
@@ -243,4 +257,22 @@ export async function withVsCode<T>(options: LaunchOptions, fn: (vs: VsCodeSessi
   } finally {
     await vs.close();
   }
+}
+
+/** The entry VS Code writes to `<user-data>/languagepacks.json` when a language pack is installed. */
+function registerLanguagePack(locale: { id: string }, pack: { id: string; folder: string }, userDataDir: string): void {
+  const manifest = JSON.parse(readFileSync(join(pack.folder, 'package.json'), 'utf8')) as {
+    version: string;
+    contributes: { localizations: { languageId: string; translations: { id: string; path: string }[] }[] };
+  };
+  const localization = manifest.contributes.localizations.find((l) => l.languageId === locale.id);
+  if (!localization) throw new Error(`${pack.folder} has no localization for ${locale.id}`);
+  const translations = Object.fromEntries(localization.translations.map((tr) => [tr.id, join(pack.folder, tr.path)]));
+  const entry = {
+    hash: `${pack.id}-${manifest.version}`,
+    extensions: [{ extensionIdentifier: { id: pack.id }, version: manifest.version }],
+    translations,
+    label: locale.id,
+  };
+  writeFileSync(join(userDataDir, 'languagepacks.json'), JSON.stringify({ [locale.id]: entry }));
 }
