@@ -121,7 +121,8 @@ export function createOpenAiServer(options: OpenAiServerOptions): http.Server {
     apiKey: options.apiKey,
     allowedOrigins: options.allowedOrigins ?? [],
   };
-  const modelObject = { id: backend.modelId, object: 'model', created: CREATED, owned_by: 'visual-coder' };
+  // input_modalities (as OpenRouter lists them) lets clients such as Choose Remote Model see that it reads images.
+  const modelObject = { id: backend.modelId, object: 'model', created: CREATED, owned_by: 'visual-coder', input_modalities: ['text', 'image'] };
 
   async function chatCompletions(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     checkJsonBody(req);

@@ -382,8 +382,21 @@ export const ClipboardReadImageRequest = new RequestType0<ClipboardImageResult, 
 // ---------------------------------------------------------------------------------------------
 // remote/*: OpenAI-compatible servers
 
-/** client → host: `GET {endpoint}/models` of an OpenAI-compatible server, for a quick pick. */
-export const RemoteListModelsRequest = new RequestType<{ endpoint: string; apiKey?: string }, { models: string[] }, void>('remote/listModels');
+/** Whether a server's model reads images, and who said so (the server's metadata, or a probe). */
+export interface RemoteModelInfo {
+  id: string;
+  vision: 'yes' | 'no' | 'unknown';
+  /** e.g. "Ollama’s capabilities", "LM Studio (type vlm)", "a one-pixel image it answered". */
+  source?: string;
+}
+/** client → host: `GET {endpoint}/models` of an OpenAI-compatible server, for a quick pick, with what each model reads. */
+export const RemoteListModelsRequest = new RequestType<{ endpoint: string; apiKey?: string }, { models: string[]; details: RemoteModelInfo[] }, void>(
+  'remote/listModels',
+);
+/** client → host: send each model a one-pixel image to learn whether it reads images (the user asks for it; it loads models). */
+export const RemoteProbeVisionRequest = new RequestType<{ endpoint: string; apiKey?: string; models: string[] }, { details: RemoteModelInfo[] }, void>(
+  'remote/probeVision',
+);
 
 // ---------------------------------------------------------------------------------------------
 // Errors: codes, the typed error data and `HostError` live in ./errors

@@ -174,6 +174,11 @@ export const PARAMS_VALIDATORS = {
   'models/register': object<{ dir: string; id?: string; store?: string }>({ dir: required(absolutePath), id: optional(str), store: optional(str) }),
   'models/select': object<{ id: string }>({ id: required(str) }),
   'remote/listModels': object<{ endpoint: string; apiKey?: string }>({ endpoint: required(nonEmpty), apiKey: optional(str) }),
+  'remote/probeVision': object<{ endpoint: string; apiKey?: string; models: string[] }>({
+    endpoint: required(nonEmpty),
+    apiKey: optional(str),
+    models: required(list(nonEmpty, 100)),
+  }),
   'debug/burn': object<{ ms: number }>({ ms: required(num(0, 600_000)) }),
 } as const;
 

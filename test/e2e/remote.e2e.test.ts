@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { VsCodeSession, isAlive, waitUntil } from './harness';
-import { jsonReply, modelsReply, sseCompletion, startFakeOpenAiServer, type FakeServer } from '../fixtures/openai/fake-openai-server';
+import { jsonReply, sseCompletion, startFakeOpenAiServer, type FakeServer } from '../fixtures/openai/fake-openai-server';
 
 const REMOTE_STATUS = 'visualCoder.remoteStatus';
 const ANSWER = ['```html\n<main class="card">\n', '  <h1>Héllo 🎉</h1>\n', '</main>\n```'];
@@ -19,7 +19,16 @@ let server: FakeServer;
 
 before(async () => {
   server = await startFakeOpenAiServer((req) => {
-    if (req.path === '/v1/models') return modelsReply(['vision-a', 'vision-b']);
+    // vision-a says it reads images, text-c that it does not, vision-b says nothing (a probe finds out).
+    if (req.path === '/v1/models') {
+      return jsonReply(200, {
+        data: [
+          { id: 'vision-a', object: 'model', input_modalities: ['text', 'image'] },
+          { id: 'vision-b', object: 'model' },
+          { id: 'text-c', object: 'model', input_modalities: ['text'] },
+        ],
+      });
+    }
     if (req.headers.authorization !== 'Bearer e2e-key') return jsonReply(401, { error: { message: 'missing key' } });
     // Split inside the emoji so the editor must get the text right from split chunks too.
     const bytes = Buffer.from(sseCompletion(ANSWER, { finish: 'stop' }));
@@ -67,13 +76,39 @@ test('Set API Key stores the key in secret storage, not in settings', async () =
   }
 });
 
-test('Choose Remote Model lists the server models and switches to the picked one', async () => {
+test('Choose Remote Model marks which models read images, probes the unknown one on request, and switches to the picked one', async () => {
   await vs.runCommand('Visual Coder: Choose Remote Model');
   await waitUntil(async () => ((await vs.quickItems()).some((l) => l.includes('vision-b')) ? true : undefined), {
     timeoutMs: 30_000,
     what: 'the model quick pick',
   });
-  assert.deepEqual((await vs.quickItems()).map((l) => /vision-[ab]/.exec(l)?.[0]).filter(Boolean), ['vision-a', 'vision-b']);
+  const rows = await vs.quickItems();
+  assert.deepEqual(rows.map((l) => /vision-[ab]|text-c/.exec(l)?.[0]).filter(Boolean), ['vision-a', 'vision-b', 'text-c']);
+  assert.match(
+    rows.find((l) => l.includes('vision-a'))!,
+    /reads images/,
+  );
+  assert.match(
+    rows.find((l) => l.includes('text-c'))!,
+    /text only/,
+  );
+  assert.match(
+    rows.find((l) => l.includes('vision-b'))!,
+    /does not say whether it reads images/,
+  );
+  const probesBefore = server.requests.filter((r) => r.path === '/v1/chat/completions').length;
+  await vs.pickQuickItem(/Check which models read images/);
+  // The probe asked vision-b alone, with a one-pixel image, and the list comes back knowing.
+  await waitUntil(async () => ((await vs.quickItems()).some((l) => /vision-b, reads images/.test(l)) ? true : undefined), {
+    timeoutMs: 30_000,
+    what: 'vision-b marked as reading images after the probe',
+  });
+  const probes = server.requests.filter((r) => r.path === '/v1/chat/completions').slice(probesBefore);
+  assert.deepEqual(
+    probes.map((r) => (JSON.parse(r.body) as { model: string }).model),
+    ['vision-b'],
+  );
+  assert.match(probes[0].body, /data:image\/png;base64,/);
   await vs.pickQuickItem(/vision-b/);
   assert.equal(await vs.waitForStatusBar(REMOTE_STATUS, /vision-b/, 30_000), `vision-b @ ${host()}`);
 });
@@ -95,7 +130,8 @@ test('Screenshot to Code with backend openai streams the server answer into a ne
     { timeoutMs: 60_000, what: 'the post-processed remote answer in the editor', describeLast: () => `the editor held ${JSON.stringify(last)}` },
   );
 
-  const chat = server.requests.filter((r) => r.path === '/v1/chat/completions');
+  // The probe of the test before sent one request (stream false); the task sends one more.
+  const chat = server.requests.filter((r) => r.path === '/v1/chat/completions' && JSON.parse(r.body).stream === true);
   assert.equal(chat.length, 1);
   assert.equal(chat[0].headers.authorization, 'Bearer e2e-key');
   const body = JSON.parse(chat[0].body);

@@ -147,7 +147,14 @@ test('remote/listModels over the protocol lists the server models, or answers th
   );
   const h = startStdioHost();
   try {
-    assert.deepEqual(await h.connection.sendRequest(RemoteListModelsRequest, { endpoint: server.endpoint, apiKey: 'k' }), { models: ['a-model', 'b-model'] });
+    assert.deepEqual(await h.connection.sendRequest(RemoteListModelsRequest, { endpoint: server.endpoint, apiKey: 'k' }), {
+      models: ['a-model', 'b-model'],
+      // This server says nothing about images (and is neither LM Studio nor Ollama).
+      details: [
+        { id: 'a-model', vision: 'unknown' },
+        { id: 'b-model', vision: 'unknown' },
+      ],
+    });
     await assert.rejects(h.connection.sendRequest(RemoteListModelsRequest, { endpoint: server.endpoint }), (err: { code?: number; message?: string }) => {
       assert.equal(err.code, HostErrorCodes.Remote);
       assert.match(err.message ?? '', /Set API Key/);

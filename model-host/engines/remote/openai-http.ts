@@ -220,3 +220,27 @@ export async function listModels(options: RemoteHttpOptions): Promise<string[]> 
   const ids = (parsed.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
   return [...new Set(ids)].sort();
 }
+
+/** The status and parsed JSON body (undefined when it is not JSON) of one request, for capability questions. */
+export interface JsonAnswer {
+  status: number;
+  body: unknown;
+  text: string;
+}
+
+/**
+ * One GET or POST of JSON to `url` (any path of the server, e.g. Ollama's `/api/show`), with the same
+ * timeouts, cancellation and network errors as the chat requests; any status is an answer, not an error.
+ */
+export async function requestJson(url: string, options: RemoteHttpOptions, body?: unknown): Promise<JsonAnswer> {
+  const init = body === undefined ? { method: 'GET' } : { method: 'POST', body: JSON.stringify(body) };
+  const opened = await open(url, { ...init, headers: headers(options.apiKey, 'application/json', body !== undefined) }, options);
+  const text = await bodyText(opened);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: opened.response.status, body: parsed, text };
+}

@@ -4,7 +4,8 @@
  * server is in use. Which backend a task uses is `settings/backend.ts`.
  */
 import type * as vscode from 'vscode';
-import { endpointHost, RemoteListModelsRequest } from '../../../model-host/protocol';
+import { endpointHost, RemoteListModelsRequest, RemoteProbeVisionRequest, type RemoteModelInfo } from '../../../model-host/protocol';
+import { mergeProbe, remoteModelPicks } from './remote-model-picks';
 import type { HostClient } from '../../host/host-client';
 import { SERVER_PRESETS, apiKeySecretName, describeRemoteStatus, endpointProblem } from '../../settings/remote-settings';
 import { SETTING, type Settings } from '../../settings/settings';
@@ -89,13 +90,13 @@ export function registerRemote(deps: RemoteFeatureDeps): vscode.Disposable[] {
       return;
     }
     const apiKey = (await secrets.get(apiKeySecretName(s.endpoint))) || undefined;
-    let models: string[];
+    let details: RemoteModelInfo[];
     try {
-      models = await vs.window.withProgress(
+      details = await vs.window.withProgress(
         { location: vs.ProgressLocation.Window, title: t('Asking {0} for its models', endpointHost(s.endpoint)) },
         async () => {
           await host.whenReady();
-          return (await host.sendRequest(RemoteListModelsRequest, { endpoint: s.endpoint, apiKey })).models;
+          return (await host.sendRequest(RemoteListModelsRequest, { endpoint: s.endpoint, apiKey })).details;
         },
       );
     } catch (err) {
@@ -107,19 +108,48 @@ export function registerRemote(deps: RemoteFeatureDeps): vscode.Disposable[] {
       else if (choice === chooseOther) await chooseServer();
       return;
     }
-    if (models.length === 0) {
+    if (details.length === 0) {
       void vs.window.showWarningMessage(
         t('Visual Coder: {0} lists no models; load one on the server, or set visualCoder.remote.model by hand.', endpointHost(s.endpoint)),
       );
       return;
     }
-    const picked = await vs.window.showQuickPick(
-      models.map((m) => ({ label: m, description: m === s.model ? 'current' : undefined })),
-      { title: t('Visual Coder: model on {0}', endpointHost(s.endpoint)), ignoreFocusOut: true },
-    );
-    if (!picked) return;
-    await settings.update(SETTING.remoteModel, picked.label);
-    log.info(`remote model set to ${picked.label}`);
+    for (;;) {
+      const picked = await vs.window.showQuickPick(remoteModelPicks(details, s.model), {
+        title: t('Visual Coder: model on {0}', endpointHost(s.endpoint)),
+        placeHolder: t('Image tasks need a model that reads images'),
+        ignoreFocusOut: true,
+        matchOnDescription: true,
+      });
+      if (!picked) return;
+      if (picked.probe) {
+        details = await probeUnknown(details, s.endpoint, apiKey);
+        continue;
+      }
+      if (!picked.model) return;
+      await settings.update(SETTING.remoteModel, picked.model);
+      log.info(`remote model set to ${picked.model}`);
+      if (details.find((d) => d.id === picked.model)?.vision === 'no') {
+        void vs.window.showWarningMessage(t('Visual Coder: {0} says it cannot read images; image tasks will fail with it.', picked.model));
+      }
+      return;
+    }
+  };
+
+  /** Asks the unknown models with a one-pixel image, under a cancellable progress notification. */
+  const probeUnknown = async (details: RemoteModelInfo[], endpoint: string, apiKey: string | undefined): Promise<RemoteModelInfo[]> => {
+    const unknown = details.filter((d) => d.vision === 'unknown').map((d) => d.id);
+    try {
+      const probed = await vs.window.withProgress(
+        { location: vs.ProgressLocation.Notification, title: t('Sending {0} model(s) a one-pixel image', unknown.length), cancellable: true },
+        (_progress, token) => host.sendRequest(RemoteProbeVisionRequest, { endpoint, apiKey, models: unknown }, token),
+      );
+      log.info(`vision probe of ${endpoint}: ${probed.details.map((d) => `${d.id}=${d.vision}`).join(', ')}`);
+      return mergeProbe(details, probed.details);
+    } catch (err) {
+      log.warn(`vision probe of ${endpoint} failed: ${(err as Error).message}`);
+      return details;
+    }
   };
 
   return [
